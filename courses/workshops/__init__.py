@@ -1,0 +1,9 @@
+"""Workshops: dated, capped sessions, with enrolment and a first-come waiting list."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from . import api, views  # noqa: F401  (api adds its routes to lms.api.bp)
+
+    app.register_blueprint(views.bp)

@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.accounts.models import User
+from lms.db import UTCDateTime, db, enum_type, utcnow
+
+DEFAULT_CAPACITY = 10
+
+
+class WorkshopStatus(enum.Enum):
+    scheduled = "scheduled"
+    cancelled = "cancelled"
+
+
+class Audience(enum.Enum):
+    #: In the public catalogue; anyone may enrol.
+    public = "public"
+    #: Open only to one cohort of a bootcamp itinerary.
+    cohort = "cohort"
+
+
+class EnrolmentState(enum.Enum):
+    enrolled = "enrolled"
+    waitlisted = "waitlisted"
+    withdrawn = "withdrawn"
+    #: Taken off the workshop by its trainer or a coordinator.
+    removed = "removed"
+
+    @property
+    def is_live(self) -> bool:
+        return self in (EnrolmentState.enrolled, EnrolmentState.waitlisted)
+
+
+class EnrolmentChange(enum.Enum):
+    enrolled = "enrolled"
+    waitlisted = "waitlisted"
+    promoted = "promoted"
+    withdrawn = "withdrawn"
+    removed = "removed"
+
+
+class Attendance(enum.Enum):
+    present = "present"
+    late = "late"
+    absent = "absent"
+    excused = "excused"
+
+
+class Course(db.Model):
+    """A catalogue entry: one topic that can be given on many dates."""
+
+    __tablename__ = "course"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    topic: Mapped[str] = mapped_column(sa.String(60), nullable=False, default="")
+    description: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+
+
+class Workshop(db.Model):
+    """One dated, capped occurrence. Every dated thing in Aula is a Workshop."""
+
+    __tablename__ = "workshop"
+    __table_args__ = (
+        sa.CheckConstraint("capacity >= 1", name="capacity_positive"),
+        sa.CheckConstraint(
+            "enrolled_count >= 0 AND enrolled_count <= capacity", name="enrolled_within_capacity"
+        ),
+        sa.CheckConstraint("waitlist_count >= 0", name="waitlist_count_positive"),
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("course.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    title: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    description: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    topic: Mapped[str] = mapped_column(sa.String(60), nullable=False, default="", index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    #: The IANA zone the workshop is planned in; its wall-clock times are the true ones.
+    timezone: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    capacity: Mapped[int] = mapped_column(nullable=False, default=DEFAULT_CAPACITY)
+    #: Seats taken; kept by operations under the workshop's lock, bounded by a CHECK.
+    enrolled_count: Mapped[int] = mapped_column(nullable=False, default=0)
+    #: People waiting; kept with enrolled_count so a catalogue page is one query.
+    waitlist_count: Mapped[int] = mapped_column(nullable=False, default=0)
+    #: The last arrival number handed out; enrolments queue in this order.
+    last_arrival: Mapped[int] = mapped_column(nullable=False, default=0)
+    trainer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    status: Mapped[WorkshopStatus] = mapped_column(
+        enum_type(WorkshopStatus), nullable=False, default=WorkshopStatus.scheduled
+    )
+    audience: Mapped[Audience] = mapped_column(
+        enum_type(Audience), nullable=False, default=Audience.public
+    )
+    #: iCalendar SEQUENCE: raised on every change that calendars must follow.
+    sequence: Mapped[int] = mapped_column(nullable=False, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow
+    )
+
+    trainer: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+    course: Mapped[Course | None] = relationship()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def seats_left(self) -> int:
+        return self.capacity - self.enrolled_count
+
+    @property
+    def is_full(self) -> bool:
+        return self.enrolled_count >= self.capacity
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status is WorkshopStatus.cancelled
+
+    def has_started(self, now: datetime | None = None) -> bool:
+        return (now or utcnow()) >= self.starts_at
+
+    def is_open_for_enrolment(self, now: datetime | None = None) -> bool:
+        return not self.is_cancelled and not self.has_started(now)
+
+    def can_be_managed_by(self, user: User) -> bool:
+        return user.is_authenticated and (user.is_coordinator or user.id == self.trainer_id)
+
+    def __repr__(self) -> str:
+        return f"<Workshop {self.id} {self.title!r} {self.enrolled_count}/{self.capacity}>"
+
+
+class Enrolment(db.Model):
+    """A person's place in a workshop: a seat, a place in the waiting list, or a past one."""
+
+    __tablename__ = "enrolment"
+    __table_args__ = (
+        sa.UniqueConstraint("workshop_id", "user_id"),
+        sa.UniqueConstraint("workshop_id", "arrival"),
+        sa.Index("ix_enrolment_queue", "workshop_id", "state", "arrival"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("workshop.id", ondelete="CASCADE"), nullable=False
+    )
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    state: Mapped[EnrolmentState] = mapped_column(enum_type(EnrolmentState), nullable=False)
+    #: Order of arrival of the latest request in this workshop: the waiting list's order.
+    arrival: Mapped[int] = mapped_column(nullable=False)
+    #: Raised on every change of state, so that invitations can raise their SEQUENCE.
+    revision: Mapped[int] = mapped_column(nullable=False, default=0)
+    attendance: Mapped[Attendance | None] = mapped_column(enum_type(Attendance), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow
+    )
+
+    workshop: Mapped[Workshop] = relationship()
+    user: Mapped[User] = relationship()
+
+    @property
+    def is_live(self) -> bool:
+        return self.state.is_live
+
+    def __repr__(self) -> str:
+        return f"<Enrolment w{self.workshop_id} u{self.user_id} {self.state.value} #{self.arrival}>"

@@ -1,0 +1,289 @@
+"""Every way a workshop or a seat changes. Nothing else in Aula writes these tables.
+
+Seats are taken inside one short transaction that serialises on the workshop's row:
+:func:`lms.db.begin_write` (``BEGIN IMMEDIATE`` on SQLite), then ``SELECT ... FOR UPDATE`` of
+the workshop (PostgreSQL). Under that lock the counters are read, the decision is made, and the
+freed seats are given to the waiting list in arrival order, before the commit. The database
+backs it: a CHECK keeps ``enrolled_count <= capacity``, a UNIQUE keeps one row per person.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from lms.accounts.models import User
+from lms.db import begin_write, db
+from lms.errors import Conflict, DomainError, NotFound
+
+from ..signals import enrolment_changed, workshop_cancelled, workshop_changed, workshop_created
+from .models import (
+    DEFAULT_CAPACITY,
+    Audience,
+    Course,
+    Enrolment,
+    EnrolmentChange,
+    EnrolmentState,
+    Workshop,
+    WorkshopStatus,
+)
+
+MAX_CAPACITY = 1000
+_E = EnrolmentState
+
+
+def lock_workshop(workshop_id: int) -> Workshop:
+    """The workshop, locked for the rest of the transaction."""
+    begin_write()
+    workshop = db.session.get(Workshop, workshop_id, with_for_update=True, populate_existing=True)
+    if workshop is None:
+        raise NotFound(_l("There is no such workshop."))
+    return workshop
+
+
+def _check_times(starts_at: datetime, ends_at: datetime) -> None:
+    if starts_at.tzinfo is None or ends_at.tzinfo is None:
+        raise DomainError(_l("Times must carry a time zone."))
+    if ends_at <= starts_at:
+        raise DomainError(_l("The workshop must end after it starts."), code="invalid_times")
+
+
+def _check_capacity(capacity: Any) -> int:
+    if (
+        not isinstance(capacity, int)
+        or isinstance(capacity, bool)
+        or not (1 <= capacity <= MAX_CAPACITY)
+    ):
+        raise DomainError(
+            _l("The capacity must be a whole number from 1 to %(max)d.", max=MAX_CAPACITY),
+            code="invalid_capacity",
+        )
+    return capacity
+
+
+def create_workshop(
+    *,
+    trainer: User,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    timezone: str,
+    description: str = "",
+    topic: str = "",
+    capacity: int = DEFAULT_CAPACITY,
+    course: Course | None = None,
+    audience: Audience = Audience.public,
+) -> Workshop:
+    from lms.accounts.operations import check_timezone
+
+    if not trainer.can_teach:
+        raise DomainError(_l("Only a trainer or a coordinator can run a workshop."))
+    title = title.strip()
+    if not title:
+        raise DomainError(_l("Please give a title."), code="missing")
+    _check_times(starts_at, ends_at)
+    workshop = Workshop(
+        trainer=trainer,
+        title=title[:200],
+        description=description.strip(),
+        topic=topic.strip()[:60],
+        starts_at=starts_at,
+        ends_at=ends_at,
+        timezone=check_timezone(timezone),
+        capacity=_check_capacity(capacity),
+        course=course,
+        audience=audience,
+        enrolled_count=0,
+        waitlist_count=0,
+        last_arrival=0,
+        sequence=0,
+    )
+    db.session.add(workshop)
+    db.session.flush()
+    workshop_created.send(workshop)
+    return workshop
+
+
+RESCHEDULING_FIELDS = frozenset({"starts_at", "ends_at", "timezone"})
+EDITABLE_FIELDS = frozenset({"title", "description", "topic", "capacity"}) | RESCHEDULING_FIELDS
+
+
+def update_workshop(workshop_id: int, **changes: Any) -> Workshop:
+    """Change details, times or capacity. Raising the capacity fills the new seats at once;
+    lowering it below the number enrolled is refused."""
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise DomainError(_l("These fields cannot be changed: %(f)s", f=", ".join(sorted(unknown))))
+    workshop = lock_workshop(workshop_id)
+    if workshop.is_cancelled:
+        raise Conflict(_l("A cancelled workshop cannot be changed."), code="cancelled")
+    if "capacity" in changes:
+        capacity = _check_capacity(changes["capacity"])
+        if capacity < workshop.enrolled_count:
+            raise Conflict(
+                _l(
+                    "%(n)d people already hold a seat; the capacity cannot go below that.",
+                    n=workshop.enrolled_count,
+                ),
+                code="capacity_below_enrolled",
+            )
+    if "timezone" in changes:
+        from lms.accounts.operations import check_timezone
+
+        check_timezone(changes["timezone"])
+    for name in ("title",):
+        if name in changes and not str(changes[name]).strip():
+            raise DomainError(_l("Please give a title."), code="missing")
+    _check_times(
+        changes.get("starts_at", workshop.starts_at), changes.get("ends_at", workshop.ends_at)
+    )
+
+    diff = {k: (getattr(workshop, k), v) for k, v in changes.items() if getattr(workshop, k) != v}
+    if not diff:
+        return workshop
+    for name, (_old, new) in diff.items():
+        setattr(workshop, name, new.strip() if isinstance(new, str) else new)
+    rescheduled = bool(RESCHEDULING_FIELDS & diff.keys())
+    if rescheduled or {"title", "description"} & diff.keys():
+        workshop.sequence += 1
+    db.session.flush()
+    workshop_changed.send(workshop, changes=diff, rescheduled=rescheduled)
+    _fill_free_seats(workshop)
+    return workshop
+
+
+def cancel_workshop(workshop_id: int) -> Workshop:
+    """Cancel; everyone enrolled or waiting is told through ``workshop_cancelled``."""
+    workshop = lock_workshop(workshop_id)
+    if workshop.is_cancelled:
+        return workshop
+    live = list(
+        db.session.scalars(
+            sa.select(Enrolment)
+            .where(
+                Enrolment.workshop_id == workshop.id,
+                Enrolment.state.in_([_E.enrolled, _E.waitlisted]),
+            )
+            .order_by(Enrolment.arrival)
+        )
+    )
+    workshop.status = WorkshopStatus.cancelled
+    workshop.sequence += 1
+    db.session.flush()
+    workshop_cancelled.send(workshop, enrolments=live)
+    return workshop
+
+
+def _enrolment_of(workshop: Workshop, user_id: int) -> Enrolment | None:
+    return db.session.scalar(
+        sa.select(Enrolment).where(
+            Enrolment.workshop_id == workshop.id, Enrolment.user_id == user_id
+        )
+    )
+
+
+def _set_state(enrolment: Enrolment, state: EnrolmentState, reason: EnrolmentChange) -> None:
+    """Move one enrolment to ``state``, keeping the workshop's counters, and announce it."""
+    workshop = enrolment.workshop
+    previous = enrolment.state if enrolment.id is not None else None
+    if previous is _E.enrolled:
+        workshop.enrolled_count -= 1
+    elif previous is _E.waitlisted:
+        workshop.waitlist_count -= 1
+    if state is _E.enrolled:
+        workshop.enrolled_count += 1
+    elif state is _E.waitlisted:
+        workshop.waitlist_count += 1
+    enrolment.state = state
+    enrolment.revision = (enrolment.revision or 0) + (previous is not None)
+    db.session.flush()
+    enrolment_changed.send(enrolment, previous=previous, reason=reason)
+
+
+def _fill_free_seats(workshop: Workshop) -> list[Enrolment]:
+    """Give every free seat to the first people waiting, in arrival order."""
+    free = workshop.capacity - workshop.enrolled_count
+    if free <= 0 or workshop.waitlist_count == 0:
+        return []
+    first_waiting = list(
+        db.session.scalars(
+            sa.select(Enrolment)
+            .where(Enrolment.workshop_id == workshop.id, Enrolment.state == _E.waitlisted)
+            .order_by(Enrolment.arrival)
+            .limit(free)
+        )
+    )
+    for enrolment in first_waiting:
+        _set_state(enrolment, _E.enrolled, EnrolmentChange.promoted)
+    return first_waiting
+
+
+def enrol(workshop_id: int, user: User) -> tuple[Enrolment, bool]:
+    """Take a seat, or a place at the end of the waiting list when the workshop is full.
+
+    Returns the enrolment and whether anything changed: asking again while enrolled or waiting
+    returns the same enrolment, unchanged.
+    """
+    workshop = lock_workshop(workshop_id)
+    enrolment = _enrolment_of(workshop, user.id)
+    if enrolment is not None and enrolment.is_live:
+        return enrolment, False
+    if workshop.is_cancelled:
+        raise Conflict(_l("This workshop has been cancelled."), code="cancelled")
+    if workshop.has_started():
+        raise Conflict(_l("This workshop has already started."), code="started")
+    if workshop.audience is not Audience.public:
+        raise Conflict(_l("This workshop is open only to its cohort."), code="restricted")
+    return _admit(workshop, user, enrolment), True
+
+
+def _admit(workshop: Workshop, user: User, enrolment: Enrolment | None) -> Enrolment:
+    """Seat ``user`` if a seat is free, else queue them last. The workshop must be locked."""
+    workshop.last_arrival += 1
+    if enrolment is None:
+        enrolment = Enrolment(workshop=workshop, user=user, revision=0)
+        db.session.add(enrolment)
+    enrolment.arrival = workshop.last_arrival
+    if workshop.is_full:
+        _set_state(enrolment, _E.waitlisted, EnrolmentChange.waitlisted)
+    else:
+        _set_state(enrolment, _E.enrolled, EnrolmentChange.enrolled)
+    return enrolment
+
+
+def withdraw(workshop_id: int, user_id: int, *, removed: bool = False) -> Enrolment:
+    """Leave a workshop or its waiting list; a freed seat goes to the first person waiting.
+
+    ``removed`` marks that the trainer or a coordinator took the person off.
+    """
+    workshop = lock_workshop(workshop_id)
+    enrolment = _enrolment_of(workshop, user_id)
+    if enrolment is None or not enrolment.is_live:
+        raise NotFound(_l("There is no enrolment to withdraw."), code="not_enrolled")
+    if removed:
+        _set_state(enrolment, _E.removed, EnrolmentChange.removed)
+    else:
+        _set_state(enrolment, _E.withdrawn, EnrolmentChange.withdrawn)
+    _fill_free_seats(workshop)
+    return enrolment
+
+
+def give_seat(workshop_id: int, user_id: int) -> Enrolment:
+    """Seat one waiting person now, out of turn, adding a seat for them when the workshop is
+    full (never by overbooking). For the trainer or coordinator who must make an exception."""
+    workshop = lock_workshop(workshop_id)
+    enrolment = _enrolment_of(workshop, user_id)
+    if enrolment is None or enrolment.state is not _E.waitlisted:
+        raise Conflict(_l("That person is not on the waiting list."), code="not_waiting")
+    if workshop.is_full:
+        workshop.capacity += 1
+        workshop_changed.send(
+            workshop,
+            changes={"capacity": (workshop.capacity - 1, workshop.capacity)},
+            rescheduled=False,
+        )
+    _set_state(enrolment, _E.enrolled, EnrolmentChange.promoted)
+    return enrolment

@@ -1,0 +1,136 @@
+"""Reads about workshops: the catalogue, rosters, a person's places. Constant queries per page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from lms.db import db, utcnow
+
+from .models import Audience, Enrolment, EnrolmentState, Workshop, WorkshopStatus
+
+
+def get_workshop(workshop_id: int) -> Workshop | None:
+    return db.session.get(Workshop, workshop_id)
+
+
+def catalogue(
+    *,
+    topic: str | None = None,
+    starts_from: datetime | None = None,
+    starts_to: datetime | None = None,
+    include_cancelled: bool = False,
+) -> list[Workshop]:
+    """Upcoming public workshops, soonest first."""
+    query = sa.select(Workshop).where(
+        Workshop.audience == Audience.public,
+        Workshop.starts_at >= (starts_from or utcnow()),
+    )
+    if not include_cancelled:
+        query = query.where(Workshop.status == WorkshopStatus.scheduled)
+    if topic:
+        query = query.where(Workshop.topic == topic)
+    if starts_to:
+        query = query.where(Workshop.starts_at < starts_to)
+    return list(db.session.scalars(query.order_by(Workshop.starts_at, Workshop.id)))
+
+
+def topics() -> list[str]:
+    query = (
+        sa.select(Workshop.topic)
+        .where(Workshop.topic != "", Workshop.audience == Audience.public)
+        .distinct()
+        .order_by(Workshop.topic)
+    )
+    return list(db.session.scalars(query))
+
+
+def _waitlist_position():
+    """A correlated count: how many wait ahead of an enrolment, plus one."""
+    ahead = aliased(Enrolment)
+    return (
+        sa.select(sa.func.count(ahead.id) + 1)
+        .where(
+            ahead.workshop_id == Enrolment.workshop_id,
+            ahead.state == EnrolmentState.waitlisted,
+            ahead.arrival < Enrolment.arrival,
+        )
+        .scalar_subquery()
+    )
+
+
+@dataclass(frozen=True)
+class Place:
+    """A person's enrolment with its waiting position (None when not waiting)."""
+
+    enrolment: Enrolment
+    position: int | None
+
+    @property
+    def workshop(self) -> Workshop:
+        return self.enrolment.workshop
+
+
+def place(workshop_id: int, user_id: int) -> Place | None:
+    row = db.session.execute(
+        sa.select(Enrolment, _waitlist_position()).where(
+            Enrolment.workshop_id == workshop_id, Enrolment.user_id == user_id
+        )
+    ).first()
+    if row is None:
+        return None
+    enrolment, position = row
+    return Place(enrolment, position if enrolment.state is EnrolmentState.waitlisted else None)
+
+
+def places_of(user_id: int, *, live_only: bool = False) -> list[Place]:
+    """A person's enrolments, waiting places included, soonest workshop first."""
+    query = (
+        sa.select(Enrolment, _waitlist_position())
+        .join(Enrolment.workshop)
+        .options(sa.orm.contains_eager(Enrolment.workshop))
+        .where(Enrolment.user_id == user_id)
+        .order_by(Workshop.starts_at)
+    )
+    if live_only:
+        query = query.where(
+            Enrolment.state.in_([EnrolmentState.enrolled, EnrolmentState.waitlisted])
+        )
+    return [
+        Place(e, pos if e.state is EnrolmentState.waitlisted else None)
+        for e, pos in db.session.execute(query)
+    ]
+
+
+@dataclass(frozen=True)
+class Roster:
+    enrolled: list[Enrolment]
+    waitlist: list[Enrolment]
+
+
+def roster(workshop_id: int) -> Roster:
+    """Who holds a seat (by name) and who waits (in arrival order), in one query."""
+    rows = db.session.scalars(
+        sa.select(Enrolment)
+        .options(sa.orm.joinedload(Enrolment.user))
+        .where(
+            Enrolment.workshop_id == workshop_id,
+            Enrolment.state.in_([EnrolmentState.enrolled, EnrolmentState.waitlisted]),
+        )
+        .order_by(Enrolment.arrival)
+    ).all()
+    enrolled = sorted(
+        (e for e in rows if e.state is EnrolmentState.enrolled), key=lambda e: e.user.name.lower()
+    )
+    return Roster(enrolled, [e for e in rows if e.state is EnrolmentState.waitlisted])
+
+
+def taught_by(user_id: int) -> list[Workshop]:
+    return list(
+        db.session.scalars(
+            sa.select(Workshop).where(Workshop.trainer_id == user_id).order_by(Workshop.starts_at)
+        )
+    )

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from .operations import MIN_PASSWORD_LENGTH
+
+LANGUAGE_NAMES = {"": _l("Same as my browser"), "en": "English", "es": "Español", "ca": "Català"}
+
+TIMEZONES = (
+    "Europe/Madrid",
+    "Atlantic/Canary",
+    "Europe/Lisbon",
+    "America/Bogota",
+    "America/Argentina/Buenos_Aires",
+    "America/Mexico_City",
+    "America/Lima",
+    "America/Santiago",
+    "UTC",
+)
+
+
+class SignUpForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)]
+    )
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    locale = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()))
+    timezone = SelectField(_l("Time zone"), choices=[(z, z) for z in TIMEZONES])

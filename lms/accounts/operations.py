@@ -1,0 +1,117 @@
+"""Every way an account changes."""
+
+from __future__ import annotations
+
+import secrets
+from zoneinfo import available_timezones
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from lms.db import db
+from lms.errors import Conflict, DomainError
+
+from .models import ApiToken, Role, User, hash_token
+from .queries import user_by_email
+
+MIN_PASSWORD_LENGTH = 8
+_ZONES = frozenset(available_timezones())
+
+
+def normalise_email(email: str) -> str:
+    try:
+        return validate_email(
+            email.strip(),
+            check_deliverability=False,
+            globally_deliverable=False,
+            test_environment=True,
+        ).normalized.lower()
+    except EmailNotValidError:
+        raise DomainError(_l("That is not a valid e-mail address."), code="invalid_email") from None
+
+
+def check_timezone(name: str) -> str:
+    if name not in _ZONES:
+        raise DomainError(_l("Unknown time zone: %(zone)s", zone=name), code="invalid_timezone")
+    return name
+
+
+def check_locale(locale: str) -> str:
+    if locale and locale not in current_app.config["LANGUAGES"]:
+        raise DomainError(_l("Unknown language: %(locale)s", locale=locale), code="invalid_locale")
+    return locale
+
+
+def _hash(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            _l("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+            code="weak_password",
+        )
+    return generate_password_hash(
+        password, current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    )
+
+
+def create_user(
+    email: str,
+    name: str,
+    password: str,
+    role: Role = Role.learner,
+    locale: str = "",
+    timezone: str | None = None,
+) -> User:
+    """Add a person; 409 if the address is taken (checked again by the unique index)."""
+    email = normalise_email(email)
+    name = name.strip()
+    if not name:
+        raise DomainError(_l("Please give a name."), code="missing")
+    if user_by_email(email):
+        raise Conflict(_l("An account with that e-mail already exists."), code="email_taken")
+    user = User(
+        email=email,
+        name=name[:120],
+        password_hash=_hash(password),
+        role=role,
+        locale=check_locale(locale),
+        timezone=check_timezone(timezone or current_app.config["DEFAULT_TIMEZONE"]),
+    )
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        raise Conflict(
+            _l("An account with that e-mail already exists."), code="email_taken"
+        ) from None
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = user_by_email(email)
+    if user is None or not check_password_hash(user.password_hash, password):
+        return None
+    return user
+
+
+def update_profile(user: User, *, name: str, locale: str, timezone: str) -> None:
+    name = name.strip()
+    if not name:
+        raise DomainError(_l("Please give a name."), code="missing")
+    user.locale = check_locale(locale)
+    user.timezone = check_timezone(timezone)
+    user.name = name[:120]
+
+
+def change_password(user: User, password: str) -> None:
+    user.password_hash = _hash(password)
+
+
+def issue_token(user: User) -> str:
+    """A new API token for ``user``; only its hash is kept, so it is shown once."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user=user, token_hash=hash_token(token)))
+    return token

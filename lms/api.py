@@ -1,0 +1,101 @@
+"""The JSON API's plumbing: the blueprint, bearer-token authentication, input helpers."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Flask, g, request
+from flask_babel import lazy_gettext as _l
+
+from lms.errors import DomainError, Forbidden
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+
+
+def current_api_user():
+    """The person named by the request's bearer token, or None. Cookies are never read here."""
+    if "api_user" not in g:
+        from lms.accounts.queries import user_for_token
+
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        g.api_user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+    return g.api_user
+
+
+def auth_required(*roles: str) -> Callable:
+    """Require a valid bearer token, and one of ``roles`` when any are named."""
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any):
+            user = current_api_user()
+            if user is None:
+                raise Unauthorized(_l("A valid bearer token is required."))
+            if roles and user.role.value not in roles:
+                raise Forbidden(_l("You do not have permission to do that."))
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or a 400 that says what is wrong with it."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise DomainError(_l("The body must be a JSON object."), code="bad_json", status=400)
+    return data
+
+
+def field(
+    data: dict[str, Any],
+    name: str,
+    kind: type = str,
+    *,
+    required: bool = True,
+    max_length: int | None = None,
+    default: Any = None,
+) -> Any:
+    """One field of a JSON body, checked for presence, type and length."""
+    if name not in data or data[name] is None:
+        if required:
+            raise DomainError(_l("The field “%(name)s” is required.", name=name), code="missing")
+        return default
+    value = data[name]
+    ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+    if not ok:
+        raise DomainError(_l("The field “%(name)s” has the wrong type.", name=name))
+    if kind is str:
+        value = value.strip()
+        if required and not value:
+            raise DomainError(_l("The field “%(name)s” is required.", name=name), code="missing")
+        if max_length and len(value) > max_length:
+            raise DomainError(_l("The field “%(name)s” is too long.", name=name))
+    return value
+
+
+def parse_datetime(value: str, tz: ZoneInfo, name: str) -> datetime:
+    """An ISO 8601 time; one without an offset is read in ``tz``."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise DomainError(
+            _l("The field “%(name)s” must be an ISO 8601 date and time.", name=name)
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint once every package has added its routes to it."""
+    app.register_blueprint(bp)

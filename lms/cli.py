@@ -1,0 +1,61 @@
+"""The command line of the contract: users, demo, plugins (workers are added by their package)."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from lms.db import db
+
+users = AppGroup("users", help="Manage accounts.")
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--password", required=True)
+@click.option("--role", type=click.Choice(["learner", "trainer", "coordinator"]), default="learner")
+@click.option("--locale", default="")
+@click.option("--timezone", default=None)
+def create_user(email: str, name: str, password: str, role: str, locale: str, timezone: str | None):
+    """Create an account."""
+    from lms.accounts.models import Role
+    from lms.accounts.operations import create_user as create
+    from lms.errors import DomainError
+
+    try:
+        user = create(email, name, password, Role(role), locale=locale, timezone=timezone)
+    except DomainError as e:
+        db.session.rollback()
+        raise click.ClickException(str(e.message)) from None
+    db.session.commit()
+    click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
+
+
+@click.command("demo")
+def demo():
+    """Load the demo programme (safe to run again)."""
+    from lms.signals import demo_requested
+
+    demo_requested.send(current_app._get_current_object())
+    db.session.commit()
+    click.echo("Demo programme loaded.")
+
+
+@click.command("plugins")
+def list_plugins():
+    """List the installed plugins by type."""
+    from lms.plugins import plugin_types
+
+    loaded = current_app.extensions["lms.plugins"]
+    for name, plugin_type in sorted(plugin_types().items()):
+        click.echo(f"{plugin_type.group}  ({plugin_type.description})")
+        for plugin_name, plugin in sorted(loaded.get(name, {}).items()):
+            click.echo(f"  {plugin_name} {plugin.version}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(users)
+    app.cli.add_command(demo)
+    app.cli.add_command(list_plugins)

@@ -1,0 +1,59 @@
+"""Languages and times: the reader's language, and times shown in their zone and the event's."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import Babel, get_locale
+from flask_login import current_user
+
+babel = Babel()
+
+LANGUAGE_NAMES = {"en": "English", "es": "Español", "ca": "Català"}
+
+
+def select_locale() -> str:
+    """The signed-in person's choice, else the switcher's, else the browser's."""
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return languages[0]  # outside a request, callers use flask_babel.force_locale
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def reader_zone() -> ZoneInfo:
+    if current_user and current_user.is_authenticated:
+        return ZoneInfo(current_user.timezone)
+    return ZoneInfo(current_app.config["DEFAULT_TIMEZONE"])
+
+
+def when(dt: datetime, zone: str | ZoneInfo | None = None, fmt: str = "full_short") -> str:
+    """A moment for people, 'martes, 7 de abril de 2020, 12:00', in ``zone`` (default: the
+    reader's); ``fmt="time"`` gives the time alone."""
+    tz = ZoneInfo(zone) if isinstance(zone, str) else (zone or reader_zone())
+    locale = get_locale() or "en"
+    local = dt.astimezone(tz)
+    if fmt == "time":
+        return format_time(local, "short", locale=locale)
+    date = format_date(local, "full", locale=locale)
+    return f"{date}, {format_time(local, 'short', locale=locale)}"
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault(
+        "BABEL_TRANSLATION_DIRECTORIES", str(Path(__file__).parent / "translations")
+    )
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["when"] = when
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.context_processor
+    def _languages():
+        return {"language_names": LANGUAGE_NAMES, "current_locale": str(get_locale())}
