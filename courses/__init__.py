@@ -5,6 +5,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from . import demo, workshops
+    from .attendance import models  # noqa: F401  (its tables belong to the schema)
 
     workshops.init_app(app)
     demo.init_app(app)

@@ -26,7 +26,7 @@ def setup_database(app: Flask) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     with open(Path(app.instance_path) / ".setup.lock", "w") as lock, app.app_context():
         fcntl.flock(lock, fcntl.LOCK_EX)
-        upgrade(directory=MIGRATIONS)
+        upgrade(directory=MIGRATIONS, revision="heads")
         if app.config["LOAD_DEMO_WHEN_EMPTY"] and not has_users():
             demo_requested.send(app)
             db.session.commit()

@@ -38,7 +38,7 @@ def _migrate(url: str, instance: Path) -> None:
     with app.app_context():
         from flask_migrate import upgrade
 
-        upgrade(directory=MIGRATIONS)
+        upgrade(directory=MIGRATIONS, revision="heads")
         db.engine.dispose()
 
 

@@ -142,7 +142,7 @@ def test_migrations_match_the_models_and_go_down(app):
     assert diff == []
     downgrade(directory=MIGRATIONS, revision="base")
     assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
-    upgrade(directory=MIGRATIONS)
+    upgrade(directory=MIGRATIONS, revision="heads")
     assert "workshop" in sa.inspect(db.engine).get_table_names()
 
 

@@ -1,0 +1,1 @@
+"""Attendance: who came. Room joins recorded by the video rooms pre-fill it."""

@@ -1,0 +1,101 @@
+"""iCalendar for Aula: one way to write a workshop as an event, used by invitations and feeds.
+
+The rules every calendar file and invitation follows (see shared/protocols.md):
+
+- UID. A person's own event for a workshop (their invitation, and the entry in their personal
+  feed) is ``workshop-<id>-<user_id>@<host>``: the same event wherever it reaches them, for its
+  whole life. The public event (catalogue feed, ``/workshops/<id>.ics``) is
+  ``workshop-<id>@<host>``.
+- SEQUENCE only rises: ``workshop.sequence`` for the public event, and
+  ``workshop.sequence + enrolment.revision`` for a person's (both counters only grow).
+- Times are written in the workshop's own IANA zone with its VTIMEZONE included.
+- No video-room address ever goes into an event: its URL is the workshop's page.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from flask import current_app
+from icalendar import Calendar, Event, vCalAddress
+
+PRODID = "-//Aula//Aula LMS//EN"
+
+
+def host() -> str:
+    return urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+
+
+def workshop_url(workshop) -> str:
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/workshops/{workshop.id}"
+
+
+def public_uid(workshop) -> str:
+    return f"workshop-{workshop.id}@{host()}"
+
+
+def personal_uid(workshop, user_id: int) -> str:
+    return f"workshop-{workshop.id}-{user_id}@{host()}"
+
+
+def personal_sequence(workshop, enrolment) -> int:
+    return workshop.sequence + enrolment.revision
+
+
+def address(email: str, name: str, **params: str) -> vCalAddress:
+    return vCalAddress.new(email, cn=name, **params)
+
+
+def workshop_event(
+    workshop,
+    *,
+    uid: str,
+    sequence: int,
+    stamp: datetime,
+    cancelled: bool = False,
+    tentative: bool = False,
+    summary: str | None = None,
+    description: str | None = None,
+    organizer: vCalAddress | None = None,
+    attendees: list[vCalAddress] | None = None,
+) -> Event:
+    """The workshop as one VEVENT; ``cancelled`` wins over ``tentative``."""
+    zone = workshop.zone
+    url = workshop_url(workshop)
+    text = description if description is not None else workshop.description
+    status = (
+        "CANCELLED"
+        if cancelled or workshop.is_cancelled
+        else ("TENTATIVE" if tentative else "CONFIRMED")
+    )
+    event = Event.new(
+        uid=uid,
+        sequence=sequence,
+        stamp=stamp,
+        start=workshop.starts_at.astimezone(zone),
+        end=workshop.ends_at.astimezone(zone),
+        summary=summary or workshop.title,
+        description=f"{text}\n\n{url}".strip(),
+        url=url,
+        status=status,
+        organizer=organizer,
+        attendees=attendees,
+    )
+    return event
+
+
+def calendar(
+    events: list[Event], *, method: str | None = None, name: str | None = None
+) -> Calendar:
+    """A VCALENDAR of ``events`` with the VTIMEZONEs they use, over the range they span."""
+    cal = Calendar.new(prodid=PRODID, method=method, name=name)
+    cal.pop("UID", None)  # Calendar.new adds one; neither invitations nor feeds want it
+    for event in events:
+        cal.add_component(event)
+    starts = [e.start for e in events if e.start]
+    if starts:
+        cal.add_missing_timezones(
+            first_date=min(starts) - timedelta(days=1), last_date=max(starts) + timedelta(days=1)
+        )
+    return cal
