@@ -17,7 +17,7 @@ def create_app(
     import courses
     import scheduler
 
-    from . import accounts, api, cli, config, db, errors, i18n, plugins, security, setup
+    from . import accounts, api, cli, config, db, errors, i18n, plugins, security, setup, ui
 
     app = Flask(
         __name__,
@@ -29,6 +29,7 @@ def create_app(
     db.init_app(app)
     plugins.init_app(app)  # types were declared on import; plugins load before any signal
     i18n.init_app(app)
+    ui.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     accounts.init_app(app)

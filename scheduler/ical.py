@@ -20,15 +20,13 @@ from urllib.parse import urlsplit
 from flask import current_app
 from icalendar import Calendar, Event, vCalAddress
 
+from .links import workshop_page
+
 PRODID = "-//Aula//Aula LMS//EN"
 
 
 def host() -> str:
     return urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
-
-
-def workshop_url(workshop) -> str:
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/workshops/{workshop.id}"
 
 
 def public_uid(workshop) -> str:
@@ -62,7 +60,7 @@ def workshop_event(
 ) -> Event:
     """The workshop as one VEVENT; ``cancelled`` wins over ``tentative``."""
     zone = workshop.zone
-    url = workshop_url(workshop)
+    url = workshop_page(workshop)
     text = description if description is not None else workshop.description
     status = (
         "CANCELLED"

@@ -1,0 +1,48 @@
+"""Extension points of the pages: packages add navigation links and page panels here, so no
+feature has to edit another's templates.
+
+- ``add_nav_item(app, endpoint, label, roles=("coordinator",))``: a link in the header for
+  signed-in people with one of ``roles`` (everyone signed in when ``roles`` is empty).
+- ``add_panel(app, slot, template)``: a template included in a page's slot. Slots:
+  ``workshop`` (the workshop page; ``workshop`` and ``place`` in scope) and ``profile``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask
+from flask_login import current_user
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object  # a lazily translated string
+    roles: tuple[str, ...] = ()
+
+
+def _registry(app: Flask) -> dict:
+    return app.extensions.setdefault("lms.ui", {"nav": [], "panels": {}})
+
+
+def add_nav_item(app: Flask, endpoint: str, label: object, roles: tuple[str, ...] = ()) -> None:
+    items = _registry(app)["nav"]
+    if all(i.endpoint != endpoint for i in items):
+        items.append(NavItem(endpoint, label, tuple(roles)))
+
+
+def add_panel(app: Flask, slot: str, template: str) -> None:
+    panels = _registry(app)["panels"].setdefault(slot, [])
+    if template not in panels:
+        panels.append(template)
+
+
+def init_app(app: Flask) -> None:
+    registry = _registry(app)
+
+    @app.context_processor
+    def _ui():
+        role = current_user.role.value if current_user.is_authenticated else None
+        nav = [i for i in registry["nav"] if role and (not i.roles or role in i.roles)]
+        return {"nav_items": nav, "panels": registry["panels"]}
