@@ -97,7 +97,9 @@ def set_room(workshop: Workshop, provider: str | None, link: str) -> VideoRoom:
     if chosen is None or (provider and name not in dict(queries.choices())):
         raise DomainError(_l("That video service is not available here."), code="bad_provider")
     if link and not is_web_address(link):
-        raise DomainError(_l("The room's address must start with https://."), code="bad_link")
+        raise DomainError(
+            _l("The room's address must be a web address (https://…)."), code="bad_link"
+        )
     if len(link) > 2000:
         raise DomainError(_l("The room's address is too long."), code="bad_link")
     if optional(chosen, "needs_link") and not link:

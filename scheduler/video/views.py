@@ -35,8 +35,8 @@ def _workshop(workshop_id: int):
     return workshop
 
 
-def _page(template: str, status: int, **context):
-    response = make_response(render_template(template, **context), status)
+def _page(template: str, code: int, **context):
+    response = make_response(render_template(template, **context), code)
     response.headers["Cache-Control"] = "no-store"
     return response
 
