@@ -100,8 +100,8 @@ def test_the_refusal_speaks_the_readers_language(client, login, make_user, scene
 @pytest.mark.parametrize(
     "minutes, status, text",
     [
-        (60 * 24, 200, "opens at"),  # tomorrow: says when it opens
-        (20, 200, "opens at"),  # 20 minutes ahead: not yet (15 by default)
+        (60 * 24, 200, "opens 15 minutes before"),  # tomorrow: says when it opens
+        (20, 200, "opens 15 minutes before"),  # 20 minutes ahead: not yet (15 by default)
         (14, 302, None),  # inside the 15 minutes before the start
         (-30, 302, None),  # started half an hour ago, not over
         (-61, 410, "has ended"),  # over

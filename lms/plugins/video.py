@@ -20,7 +20,8 @@ Optional, with the safe defaults of :class:`VideoProviderBase`:
         site's settings for this provider are wrong (half set, a weak secret...).
     ``create_room(room)``, ``reschedule_room(room)``, ``close_room(room)`` (do nothing):
         a workshop got a room, moved, or was cancelled. Called after the change is committed,
-        best effort: a failure is logged and never undoes the change.
+        best effort: a failure is logged and never undoes the change. They must not use the
+        database (the session has just committed).
 
 Every hook runs inside the app context and reads its settings from ``current_app.config``.
 The hooks see a :class:`Room` and a :class:`Participant`, never the domain's models: the core
