@@ -346,3 +346,43 @@ def test_no_room_address_in_pages_feeds_or_logs(client, login, scene, caplog):
     assert any("room opened" in record.getMessage() for record in caplog.records)
     for text in seen:
         assert key not in text and "meet.jit.si" not in text
+
+
+def test_providers_follow_a_workshops_life_after_each_commit(app, make_user, make_workshop):
+    # A provider hears of a new room, a reschedule (with the new times) and a cancellation,
+    # each once the change is committed, as the plain Room a plugin sees.
+    from datetime import timedelta
+
+    from courses.workshops import operations
+    from scheduler.video import operations as video_operations
+
+    heard = []
+
+    class Probe:
+        name, version, label = "video_probe", "1.0", "Probe"
+
+        def join_url(self, room, person):
+            return f"https://probe.example/{room.key}"
+
+        def create_room(self, room):
+            heard.append(("create", room.starts_at))
+
+        def reschedule_room(self, room):
+            heard.append(("reschedule", room.starts_at))
+
+        def close_room(self, room):
+            heard.append(("close", room.starts_at))
+
+    app.extensions["lms.plugins"]["video"]["video_probe"] = Probe()
+    trainer = make_user("trainer")
+    workshop = make_workshop(trainer=trainer)
+    video_operations.set_room(workshop, "video_probe", "")
+    db.session.commit()
+    assert heard == [("create", workshop.starts_at)]
+    later = workshop.starts_at + timedelta(days=1)
+    operations.update_workshop(workshop.id, starts_at=later, ends_at=later + timedelta(hours=1))
+    assert heard[1:] == []
+    db.session.commit()
+    operations.cancel_workshop(workshop.id)
+    db.session.commit()
+    assert heard[1:] == [("reschedule", later), ("close", later)]
