@@ -386,3 +386,25 @@ def test_providers_follow_a_workshops_life_after_each_commit(app, make_user, mak
     operations.cancel_workshop(workshop.id)
     db.session.commit()
     assert heard[1:] == [("reschedule", later), ("close", later)]
+
+
+def test_api_trainer_sets_the_room_and_others_cannot(client, api_token, scene):
+    # PUT /api/v1/workshops/{id}/room: the workshop's trainer or a coordinator chooses the
+    # provider and pastes a link; anyone else gets 403; bad input is a 4xx that changes nothing.
+    workshop, people = scene
+    path = f"/api/v1/workshops/{workshop.id}/room"
+    zoom = "https://zoom.example.com/j/123"
+    body = {"provider": "video_link", "link": zoom}
+    for who in ("other trainer", "enrolled learner"):
+        assert client.put(path, json=body, headers=api_token(people[who])).status_code == 403
+    bad = client.put(
+        path, json={"provider": "video_link"}, headers=api_token(people["own trainer"])
+    )
+    assert bad.status_code == 422 and bad.get_json()["error"]["code"] == "missing_link"
+    response = client.put(path, json=body, headers=api_token(people["own trainer"]))
+    assert response.status_code == 200 and response.get_json()["provider"] == "video_link"
+    assert zoom not in response.get_data(as_text=True)
+    url = client.get(path, headers=api_token(people["enrolled learner"])).get_json()["url"]
+    assert url == zoom
+    back = client.put(path, json={"provider": None}, headers=api_token(people["coordinator"]))
+    assert back.status_code == 200 and back.get_json()["provider"] is None

@@ -1,4 +1,6 @@
-"""``GET /api/v1/workshops/{id}/room``: the room's address for the entitled (api-contract).
+"""``GET /api/v1/workshops/{id}/room``: the room's address for the entitled (api-contract);
+``PUT`` the same with ``{provider, link?}``: the trainer's choice for one workshop (an addition:
+``provider`` null follows the site's, ``link`` is the pasted address for ``video_link``).
 
 It respects the same window as the ``/join`` door (409 before it opens and after the end)
 and does not count as a join: attendance is recorded by ``/join`` only, so a script that
@@ -12,7 +14,8 @@ from flask import jsonify
 from flask_babel import lazy_gettext as _l
 
 from courses.workshops import queries as workshop_queries
-from lms.api import auth_required, bp, current_api_user
+from lms.api import auth_required, bp, current_api_user, field, json_body
+from lms.db import db
 from lms.errors import Conflict, DomainError, Forbidden, NotFound
 from lms.plugins.video import RoomUnavailable
 
@@ -67,3 +70,20 @@ def room(workshop_id: int):
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.put("/workshops/<int:workshop_id>/room")
+@auth_required("trainer", "coordinator")
+def set_room(workshop_id: int):
+    user = current_api_user()
+    workshop = workshop_queries.get_workshop(workshop_id)
+    if workshop is None:
+        raise NotFound(_l("There is no such workshop."))
+    if not workshop.can_be_managed_by(user):
+        raise Forbidden(_l("You do not have permission to do that."))
+    data = json_body()
+    provider = field(data, "provider", required=False, max_length=60) or None
+    link = field(data, "link", required=False, max_length=2000, default="")
+    room = operations.set_room(workshop, provider, link)
+    db.session.commit()
+    return jsonify(provider=room.provider, join_url=links.join_url(workshop))
