@@ -104,4 +104,6 @@ def plugins(type_name: str) -> dict[str, Any]:
 
 def init_app(app: Flask) -> None:
     """Load every plugin of every registered type, before any request or signal."""
+    from . import video  # noqa: F401  (declares the lms.video type)
+
     app.extensions["lms.plugins"] = {name: discover(t) for name, t in _TYPES.items()}

@@ -1,0 +1,118 @@
+"""The door to a workshop's room (``/workshops/<id>/join``) and the trainer's room settings.
+
+The room's address never appears in a page: the door checks who knocks, records the join and
+redirects. Answers: 302 to the room within the window; 200 with the opening time before it;
+410 after the end or for a cancelled workshop; 403 for anyone not entitled; 503 when the
+provider cannot open the room now.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from courses.workshops import queries as workshop_queries
+from lms.db import db
+from lms.errors import DomainError
+from lms.plugins.video import RoomUnavailable
+
+from . import operations, queries
+from .forms import RoomForm
+from .queries import Timing
+
+bp = Blueprint("video", __name__)
+log = logging.getLogger(__name__)
+SITE_DEFAULT = ""
+
+
+def _workshop(workshop_id: int):
+    workshop = workshop_queries.get_workshop(workshop_id)
+    if workshop is None:
+        abort(404)
+    return workshop
+
+
+def _page(template: str, code: int, **context):
+    response = make_response(render_template(template, **context), code)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def refusal(workshop, user) -> str:
+    if queries.is_waiting(workshop, user):
+        return _("You are on the waiting list: the room opens to you if a seat is freed for you.")
+    return _(
+        "Only the people enrolled in this workshop, its trainer and the coordinators can "
+        "enter its video room."
+    )
+
+
+@bp.get("/workshops/<int:workshop_id>/join")
+@login_required
+def join(workshop_id: int):
+    workshop = _workshop(workshop_id)
+    role = queries.role_of(workshop, current_user)
+    if role is None:
+        return _page("errors/error.html", 403, status=403, message=refusal(workshop, current_user))
+    timing = queries.timing(workshop)
+    if timing is not Timing.open:
+        opens_at, closes_at = queries.window(workshop)
+        status = 200 if timing is Timing.early else 410
+        return _page(
+            "scheduler/video/closed.html",
+            status,
+            workshop=workshop,
+            timing=timing.value,
+            opens_at=opens_at,
+            closes_at=closes_at,
+        )
+    user_id = current_user.id
+    try:
+        address = operations.address_for(workshop, current_user, role)
+    except RoomUnavailable as e:
+        message = e.message or _(
+            "The video room cannot be opened right now. Please try again in a minute."
+        )
+        return _page("errors/error.html", 503, status=503, message=message)
+    operations.note_join(workshop_id, user_id)
+    db.session.commit()
+    log.info("room opened: workshop %s, user %s, as %s", workshop_id, user_id, role.value)
+    response = redirect(address, 302)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/workshops/<int:workshop_id>/room", methods=["GET", "POST"])
+@login_required
+def settings(workshop_id: int):
+    workshop = _workshop(workshop_id)
+    if not workshop.can_be_managed_by(current_user):
+        abort(403)
+    room = queries.room_of(workshop.id)
+    default = queries.provider(queries.provider_name(None))
+    form = RoomForm(
+        data={"provider": (room and room.provider) or SITE_DEFAULT, "link": room and room.link}
+    )
+    default_label = str(default.label) if default else ""
+    form.provider.choices = [
+        (SITE_DEFAULT, _("The site's default (%(name)s)", name=default_label)),
+        *queries.choices(),
+    ]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            operations.set_room(workshop, form.provider.data or None, form.link.data or "")
+        except DomainError as e:
+            db.session.rollback()
+            flash(str(e.message), "error")
+            status = e.status
+        else:
+            db.session.commit()
+            flash(_("The video room's settings are saved."), "success")
+            return redirect(url_for("workshops.detail", workshop_id=workshop_id), 303)
+    elif form.errors:
+        status = 422
+    return _page("scheduler/video/settings.html", status, workshop=workshop, form=form)
