@@ -243,7 +243,7 @@ def test_an_early_join_prefills_when_the_sheet_is_opened(make_workshop, make_use
         workshop.id, starts_at=now - timedelta(minutes=4), ends_at=now + timedelta(minutes=56)
     )
     db.session.commit()
-    operations.record_join  # the join above was 5 minutes before the (old) start: re-date it
+    # The join was five minutes before the old start: date it two minutes before the new one.
     db.session.execute(sa.update(operations.RoomJoin).values(joined_at=now - timedelta(minutes=6)))
     db.session.commit()
     page = client.get(f"/workshops/{workshop.id}/attendance").get_data(as_text=True)
@@ -512,7 +512,7 @@ def test_workshop_csv_has_the_funders_columns(make_held_workshop, make_user, cli
     ana, evil, brais = people
     operations.mark(workshop.id, ana.id, Attendance.present, by=workshop.trainer)
     operations.mark(workshop.id, brais.id, Attendance.absent, by=workshop.trainer)
-    operations.RoomJoin  # joins: Ana twice (the first one counts), nobody else
+    # Ana joined twice (the first join is the one shown); nobody else joined.
     for minutes in (7, 2):
         db.session.add(
             operations.RoomJoin(
