@@ -16,8 +16,8 @@ from courses.workshops import operations as workshop_operations
 from courses.workshops.models import Attendance, Enrolment
 from lms.db import db, utcnow
 from lms.errors import Conflict, DomainError, Forbidden, NotFound
-from tests.attendance_fixtures import make_held_workshop  # noqa: F401
-from tests.support import fresh
+
+pytest_plugins = ["tests.attendance_fixtures"]
 
 STATUSES = [s.value for s in Attendance]
 
@@ -424,7 +424,7 @@ def test_a_learner_sees_only_their_own_history(make_held_workshop, make_user, cl
 
 def test_a_trainer_sees_only_their_workshops(make_held_workshop, make_user, client, login):
     # /teaching/attendance lists the trainer's started workshops with their counts.
-    mine, (ana, ben), _ = make_held_workshop(seated=2, title="Mi taller")
+    mine, (ana, _ben), _ = make_held_workshop(seated=2, title="Mi taller")
     make_held_workshop(seated=1, title="Taller ajeno")
     operations.mark(mine.id, ana.id, Attendance.absent, by=mine.trainer)
     db.session.commit()
@@ -509,7 +509,7 @@ def test_workshop_csv_has_the_funders_columns(make_held_workshop, make_user, cli
     workshop, _, (wen,) = make_held_workshop(
         seated=people, waiting=1, starts_at=start, title="Footer", topic="Web"
     )
-    ana, evil, brais = people
+    ana, _evil, brais = people
     operations.mark(workshop.id, ana.id, Attendance.present, by=workshop.trainer)
     operations.mark(workshop.id, brais.id, Attendance.absent, by=workshop.trainer)
     # Ana joined twice (the first join is the one shown); nobody else joined.

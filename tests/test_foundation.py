@@ -112,7 +112,6 @@ def test_demo_is_the_smartpeme_week(app):
     # in Madrid, the first one full with people waiting. Loading it twice changes nothing.
     from courses.demo import load_demo
     from courses.workshops.models import Workshop
-
     from lms.db import utcnow
 
     load_demo()

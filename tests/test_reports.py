@@ -17,7 +17,8 @@ from courses.reports import queries
 from courses.workshops import operations as workshop_operations
 from courses.workshops.models import Attendance
 from lms.db import db
-from tests.attendance_fixtures import make_held_workshop  # noqa: F401
+
+pytest_plugins = ["tests.attendance_fixtures"]
 
 MADRID = ZoneInfo("Europe/Madrid")
 
@@ -49,7 +50,7 @@ def programme(make_held_workshop, make_user):
         db.session.commit()
         return workshop, waiting
 
-    w1, (e, _f) = held(
+    _w1, (e, _f) = held(
         [a, b, c, d],
         ["present", "late", "absent", None],
         capacity=4,

@@ -23,7 +23,11 @@ def upgrade():
         sa.Column(
             "source",
             sa.Enum(
-                "room", "trainer", name="attendancesource", native_enum=False, create_constraint=True
+                "room",
+                "trainer",
+                name="attendancesource",
+                native_enum=False,
+                create_constraint=True,
             ),
             nullable=False,
         ),
