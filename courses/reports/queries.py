@@ -240,6 +240,15 @@ def _set_counts(figures: Figures, counts: list[int]) -> None:
     figures.present, figures.late, figures.absent, figures.excused, figures.people = counts
 
 
+def first_start_since(since: datetime) -> datetime | None:
+    """When the first workshop since ``since`` started (to begin a default report there)."""
+    return db.session.scalar(
+        sa.select(sa.func.min(Workshop.starts_at)).where(
+            Workshop.starts_at >= since, Workshop.status == _S.scheduled
+        )
+    )
+
+
 def topics() -> list[str]:
     query = (
         sa.select(Workshop.topic).where(Workshop.topic != "").distinct().order_by(Workshop.topic)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from babel.dates import format_date
 from flask import Blueprint, render_template, request
@@ -20,7 +20,8 @@ from .forms import ReportFilters
 
 bp = Blueprint("reports", __name__)
 
-#: Without dates, the report covers the last twelve weeks up to the end of this one.
+#: Without dates, the report covers up to twelve weeks, to the end of the current one,
+#: beginning with the week of the first workshop in them.
 DEFAULT_WEEKS = 12
 
 
@@ -34,7 +35,7 @@ def _filters() -> tuple[ReportFilters, queries.Filters]:
     zone = reader_zone()
     today = utcnow().astimezone(zone).date()
     last = form.date_to.data or today + timedelta(days=6 - today.weekday())
-    first = form.date_from.data or last - timedelta(weeks=DEFAULT_WEEKS) + timedelta(days=1)
+    first = form.date_from.data or _default_first_day(last, zone)
     if first > last:
         first, last = last, first
     first = max(first, last - timedelta(weeks=queries.MAX_WEEKS - 1))
@@ -48,6 +49,15 @@ def _filters() -> tuple[ReportFilters, queries.Filters]:
         trainer_id=int(trainer) if trainer.isdigit() else None,
     )
     return form, filters
+
+
+def _default_first_day(last: date, zone) -> date:
+    """Twelve weeks back, or later: from the week of the first workshop in them."""
+    first = last - timedelta(weeks=DEFAULT_WEEKS) + timedelta(days=1)
+    since = queries.first_start_since(datetime.combine(first, time(), zone))
+    if since is not None:
+        first = max(first, since.astimezone(zone).date())
+    return first
 
 
 def _percent(value: float) -> str:
