@@ -258,3 +258,19 @@ def test_the_demo_programme_has_a_report_with_charts(app, client, login):
     ]:
         assert re.search(rf'data-figure="{name}">{value}<', page), name
     assert page.count('role="img"') == 2
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "date_from=abc&date_to=2026-13-45&trainer=x&topic=zz",
+        "date_from=1900-01-01",
+        "date_to=9999-12-31",
+        "date_from=2026-05-01&date_to=2026-01-01",
+    ],
+)
+def test_odd_filters_never_break_the_report(query, make_user, client, login):
+    # Nonsense, far-off or reversed dates and unknown filters give a page, never a 500.
+    login(make_user("coordinator"))
+    assert client.get(f"/reports?{query}").status_code == 200
+    assert client.get(f"/reports/attendance.csv?{query}").status_code == 200
