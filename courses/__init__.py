@@ -4,8 +4,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import demo, workshops
-    from .attendance import models  # noqa: F401  (its tables belong to the schema)
+    from . import attendance, demo, reports, workshops
 
     workshops.init_app(app)
+    attendance.init_app(app)
+    reports.init_app(app)
     demo.init_app(app)

@@ -1,19 +1,25 @@
 """The demo programme: the first week of online workshops of Pontevedra's Smartpeme programme
-(shared/seeds/000), placed in the coming week so that it can be tried at once."""
+(shared/seeds/000), placed in the coming week so that it can be tried at once, and two earlier
+weeks already held (enrolments, room joins and attendance marked) so that the coordinators'
+report has figures and charts."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from flask import Flask
 
 from lms.accounts.models import Role
 from lms.accounts.operations import create_user
 from lms.accounts.queries import user_by_email
+from lms.db import db
 from lms.signals import demo_requested
 
+from .attendance import operations as attendance
 from .workshops import operations
+from .workshops.models import Attendance, Workshop
 
 ZONE = "Europe/Madrid"
 PASSWORD = "aula-demo"
@@ -74,9 +80,114 @@ def next_week_day(weekday: int, today: date | None = None) -> date:
     return monday + timedelta(days=weekday)
 
 
+#: Weeks already held: (weeks before the current one, weekday, hour, title, topic,
+#: description, how many learners asked for a seat, {learner index: mark other than present}).
+#: Everyone seated and not listed came on time; "late" joined the room twenty minutes late.
+PAST = [
+    (
+        2,
+        1,
+        12,
+        "Herramientas de teletrabajo para tu pequeña empresa",
+        "Teletrabajo",
+        "Correo, videollamadas y documentos compartidos para seguir trabajando desde casa.",
+        13,
+        {2: "late", 6: "absent"},
+    ),
+    (
+        2,
+        3,
+        12,
+        "WhatsApp Business: atiende a tus clientes",
+        "Redes sociales",
+        "Catálogo, respuestas rápidas y etiquetas para atender mejor por WhatsApp.",
+        7,
+        {1: "excused", 4: "absent"},
+    ),
+    (
+        1,
+        1,
+        12,
+        "Servicios en la nube: tus archivos, siempre a mano",
+        "Nube",
+        "Guardar, compartir y proteger los documentos de tu negocio en la nube.",
+        12,
+        {0: "late", 3: "absent", 8: "absent"},
+    ),
+    (
+        1,
+        2,
+        18,
+        "Diseño gráfico sin ser diseñador",
+        "Diseño",
+        "Herramientas gratuitas para crear carteles y publicaciones con buen aspecto.",
+        6,
+        {5: "absent"},
+    ),
+    (
+        1,
+        4,
+        12,
+        "Trabajo en equipo en línea",
+        "Teletrabajo",
+        "Tareas, calendarios y documentos compartidos para un equipo a distancia.",
+        9,
+        {7: "excused"},
+    ),
+]
+
+
+def past_week_day(weeks_ago: int, weekday: int, today: date | None = None) -> date:
+    """The date of ``weekday`` (0 = Monday) ``weeks_ago`` weeks before the current week."""
+    today = today or date.today()
+    return today - timedelta(days=today.weekday(), weeks=weeks_ago) + timedelta(days=weekday)
+
+
 def load_demo(_sender: Flask | None = None, **_kwargs) -> None:
-    if user_by_email(COORDINATOR[0]) is not None:
-        return
+    """Load what is missing of the demo: the coming week, then the weeks already held."""
+    if user_by_email(COORDINATOR[0]) is None:
+        _load_coming_week()
+    if db.session.scalar(sa.select(Workshop.id).where(Workshop.title == PAST[0][3])) is None:
+        _load_past_weeks()
+
+
+def _load_past_weeks() -> None:
+    trainer = user_by_email(TRAINER[0])
+    learners = [user_by_email(email) for email, _name in LEARNERS]
+    zone = ZoneInfo(ZONE)
+    for weeks_ago, weekday, hour, title, topic, description, asked, marks in PAST:
+        day = past_week_day(weeks_ago, weekday)
+        starts_at = datetime.combine(day, time(hour), zone)
+        workshop = operations.create_workshop(
+            trainer=trainer,
+            title=title,
+            description=description,
+            topic=topic,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=1),
+            timezone=ZONE,
+        )
+        seated = []
+        for learner in learners[:asked]:
+            if operations.enrol_for_demo(workshop.id, learner).state.value == "enrolled":
+                seated.append(learner)
+        _hold(workshop, seated, marks, trainer)
+
+
+def _hold(workshop: Workshop, seated: list, marks: dict[int, str], trainer) -> None:
+    """The session took place: people joined the room, the trainer took attendance after."""
+    for i, learner in enumerate(seated):
+        mark = marks.get(i, "present")
+        if mark in ("present", "late"):
+            delay = timedelta(minutes=20 if mark == "late" else 2)
+            attendance.record_join(workshop.id, learner.id, at=workshop.starts_at + delay)
+    after = workshop.ends_at + timedelta(minutes=5)
+    attendance.mark_all_present(workshop.id, by=trainer, now=after)
+    exceptions = {seated[i].id: Attendance(m) for i, m in marks.items() if m != "present"}
+    attendance.mark_many(workshop.id, exceptions, by=trainer, now=after)
+
+
+def _load_coming_week() -> None:
     people = {}
     for email, name, role in (COORDINATOR, TRAINER):
         people[email] = create_user(email, name, PASSWORD, role, locale="es", timezone=ZONE)

@@ -1,0 +1,57 @@
+"""The attendance sheet: one radio group per person holding a seat."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField
+from wtforms.validators import Optional
+
+from courses.workshops.models import Attendance
+
+from .operations import parse_status
+from .queries import Line
+
+STATUS_LABELS = {
+    Attendance.present: _l("Present"),
+    Attendance.late: _l("Late"),
+    Attendance.absent: _l("Absent"),
+    Attendance.excused: _l("Excused"),
+}
+
+
+class CsrfOnlyForm(FlaskForm):
+    """A button that changes something: only its CSRF token travels."""
+
+
+def field_name(user_id: int) -> str:
+    return f"status-{user_id}"
+
+
+def sheet_form(lines: list[Line]) -> FlaskForm:
+    """A form with one optional radio group per line, pre-set to the current mark."""
+
+    class SheetForm(FlaskForm):
+        pass
+
+    choices = [(s.value, label) for s, label in STATUS_LABELS.items()]
+    for line in lines:
+        field = RadioField(
+            line.enrolment.user.name,
+            choices=choices,
+            validators=[Optional()],
+            validate_choice=False,  # checked by operations.parse_status, with a clear message
+            default=line.status.value if line.status else None,
+        )
+        setattr(SheetForm, field_name(line.enrolment.user_id), field)
+    return SheetForm()
+
+
+def chosen_statuses(form: FlaskForm, lines: list[Line]) -> dict[int, Attendance]:
+    """The statuses the form carries, by user id (people left unchosen are not included)."""
+    chosen = {}
+    for line in lines:
+        value = form[field_name(line.enrolment.user_id)].data
+        if value:
+            chosen[line.enrolment.user_id] = parse_status(value)
+    return chosen

@@ -1,0 +1,198 @@
+"""Reads about attendance: a workshop's sheet, a person's history, a trainer's workshops,
+and the rows of the CSV exports. One query each, whatever the number of rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, joinedload
+
+from courses.workshops.models import (
+    Attendance,
+    Enrolment,
+    EnrolmentState,
+    Workshop,
+    WorkshopStatus,
+)
+from lms.accounts.models import User
+from lms.db import db, utcnow
+
+from .models import AttendanceMark, RoomJoin
+
+_ENROLLED = Enrolment.state == EnrolmentState.enrolled
+ATTENDED = (Attendance.present, Attendance.late)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One person on a sheet or in a history: their seat, their mark (if any)."""
+
+    enrolment: Enrolment
+    mark: AttendanceMark | None
+
+    @property
+    def status(self) -> Attendance | None:
+        return self.enrolment.attendance
+
+    @property
+    def attended(self) -> bool:
+        return self.status in ATTENDED
+
+
+def _lines(query: sa.Select) -> list[Line]:
+    return [Line(e, m) for e, m in db.session.execute(query).unique()]
+
+
+def sheet(workshop_id: int) -> list[Line]:
+    """Everyone holding a seat, by name, with their mark."""
+    query = (
+        sa.select(Enrolment, AttendanceMark)
+        .join(Enrolment.user)
+        .outerjoin(AttendanceMark, AttendanceMark.enrolment_id == Enrolment.id)
+        .options(contains_eager(Enrolment.user), joinedload(AttendanceMark.marked_by))
+        .where(Enrolment.workshop_id == workshop_id, _ENROLLED)
+        .order_by(sa.func.lower(User.name), User.id)
+    )
+    return _lines(query)
+
+
+def history_of(user_id: int, now: datetime | None = None) -> list[Line]:
+    """A person's seats in workshops that have started, latest first."""
+    query = (
+        sa.select(Enrolment, AttendanceMark)
+        .join(Enrolment.workshop)
+        .outerjoin(AttendanceMark, AttendanceMark.enrolment_id == Enrolment.id)
+        .options(contains_eager(Enrolment.workshop))
+        .where(Enrolment.user_id == user_id, _ENROLLED, Workshop.starts_at <= (now or utcnow()))
+        .order_by(Workshop.starts_at.desc())
+    )
+    return _lines(query)
+
+
+def seat_of(workshop_id: int, user_id: int) -> Enrolment | None:
+    return db.session.scalar(
+        sa.select(Enrolment).where(
+            Enrolment.workshop_id == workshop_id, Enrolment.user_id == user_id, _ENROLLED
+        )
+    )
+
+
+@dataclass(frozen=True)
+class WorkshopTally:
+    """A workshop with the count of its seats by attendance status."""
+
+    workshop: Workshop
+    enrolled: int
+    counts: dict[str, int]
+
+    @property
+    def unmarked(self) -> int:
+        return self.enrolled - sum(self.counts.values())
+
+
+def status_counts() -> sa.Subquery:
+    """Per workshop: seats taken, and seats by attendance status (a subquery to join)."""
+    return (
+        sa.select(
+            Enrolment.workshop_id,
+            sa.func.count(Enrolment.id).label("enrolled"),
+            *(
+                sa.func.count(Enrolment.id).filter(Enrolment.attendance == s).label(s.value)
+                for s in Attendance
+            ),
+        )
+        .where(_ENROLLED)
+        .group_by(Enrolment.workshop_id)
+        .subquery()
+    )
+
+
+def with_counts() -> tuple[sa.Select, list[str]]:
+    """``SELECT Workshop, enrolled, present, late, absent, excused``, zeros when nobody."""
+    counts = status_counts()
+    names = ["enrolled", *(s.value for s in Attendance)]
+    query = sa.select(Workshop, *(sa.func.coalesce(counts.c[n], 0) for n in names)).outerjoin(
+        counts, counts.c.workshop_id == Workshop.id
+    )
+    return query, names
+
+
+def tallies(trainer_id: int, now: datetime | None = None) -> list[WorkshopTally]:
+    """A trainer's workshops that have started, latest first, with their attendance counts."""
+    query, _names = with_counts()
+    query = query.where(
+        Workshop.trainer_id == trainer_id, Workshop.starts_at <= (now or utcnow())
+    ).order_by(Workshop.starts_at.desc())
+    return [
+        WorkshopTally(w, enrolled, {s.value: n for s, n in zip(Attendance, counts, strict=True)})
+        for w, enrolled, *counts in db.session.execute(query)
+    ]
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    name: str
+    email: str
+    workshop_id: int
+    workshop: str
+    topic: str
+    trainer: str
+    starts_at: datetime
+    timezone: str
+    status: Attendance | None
+    first_join: datetime | None
+
+
+def export_rows(
+    *,
+    workshop_ids: Iterable[int] | None = None,
+    starts_from: datetime | None = None,
+    starts_to: datetime | None = None,
+    topic: str | None = None,
+    trainer_id: int | None = None,
+) -> list[ExportRow]:
+    """The seats of the chosen workshops, each with its status and first join into the room."""
+    trainer = sa.orm.aliased(User)
+    first_join = (
+        sa.select(sa.func.min(RoomJoin.joined_at))
+        .where(
+            RoomJoin.workshop_id == Enrolment.workshop_id,
+            RoomJoin.user_id == Enrolment.user_id,
+            RoomJoin.joined_at <= Workshop.ends_at,
+        )
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(
+            User.name,
+            User.email,
+            Workshop.id,
+            Workshop.title,
+            Workshop.topic,
+            trainer.name,
+            Workshop.starts_at,
+            Workshop.timezone,
+            Enrolment.attendance,
+            first_join,
+        )
+        .select_from(Enrolment)
+        .join(Workshop, Workshop.id == Enrolment.workshop_id)
+        .join(User, User.id == Enrolment.user_id)
+        .join(trainer, trainer.id == Workshop.trainer_id)
+        .where(_ENROLLED, Workshop.status == WorkshopStatus.scheduled)
+        .order_by(Workshop.starts_at, Workshop.id, sa.func.lower(User.name), User.id)
+    )
+    if workshop_ids is not None:
+        query = query.where(Workshop.id.in_(list(workshop_ids)))
+    if starts_from is not None:
+        query = query.where(Workshop.starts_at >= starts_from)
+    if starts_to is not None:
+        query = query.where(Workshop.starts_at < starts_to)
+    if topic:
+        query = query.where(Workshop.topic == topic)
+    if trainer_id:
+        query = query.where(Workshop.trainer_id == trainer_id)
+    return [ExportRow(*row) for row in db.session.execute(query)]

@@ -1,0 +1,133 @@
+"""The attendance sheet, a learner's history, a trainer's workshops, CSV and certificate."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+
+from courses.workshops.models import Workshop
+from courses.workshops.queries import get_workshop
+from lms.db import db
+from lms.errors import DomainError
+from lms.security import roles_required
+
+from . import exports, operations, queries
+from .forms import STATUS_LABELS, CsrfOnlyForm, chosen_statuses, field_name, sheet_form
+
+bp = Blueprint("attendance", __name__)
+
+
+def _managed_workshop(workshop_id: int) -> Workshop:
+    workshop = get_workshop(workshop_id)
+    if workshop is None:
+        abort(404)
+    if not workshop.can_be_managed_by(current_user):
+        abort(403)
+    return workshop
+
+
+def _to_sheet(workshop_id: int):
+    return redirect(url_for(".sheet", workshop_id=workshop_id), 303)
+
+
+@bp.get("/workshops/<int:workshop_id>/attendance")
+@login_required
+def sheet(workshop_id: int):
+    workshop = _managed_workshop(workshop_id)
+    is_open = not workshop.is_cancelled and workshop.has_started()
+    if is_open and operations.prefill_from_joins(workshop.id):
+        db.session.commit()
+    lines = queries.sheet(workshop.id)
+    return render_template(
+        "courses/attendance/sheet.html",
+        workshop=workshop,
+        lines=lines,
+        form=sheet_form(lines),
+        all_present_form=CsrfOnlyForm(),
+        is_open=is_open,
+        field_name=field_name,
+        labels=STATUS_LABELS,
+    )
+
+
+@bp.post("/workshops/<int:workshop_id>/attendance")
+@login_required
+def save(workshop_id: int):
+    workshop = _managed_workshop(workshop_id)
+    lines = queries.sheet(workshop.id)
+    form = sheet_form(lines)
+    if not form.validate_on_submit():
+        flash(_("The form had expired. Please try again."), "error")
+        return _to_sheet(workshop_id)
+    try:
+        operations.mark_many(workshop.id, chosen_statuses(form, lines), by=current_user)
+    except DomainError as e:
+        db.session.rollback()
+        flash(str(e.message), "error")
+        return _to_sheet(workshop_id)
+    db.session.commit()
+    flash(_("Attendance saved."), "success")
+    return _to_sheet(workshop_id)
+
+
+@bp.post("/workshops/<int:workshop_id>/attendance/all-present")
+@login_required
+def all_present(workshop_id: int):
+    workshop = _managed_workshop(workshop_id)
+    if not CsrfOnlyForm().validate_on_submit():
+        flash(_("The form had expired. Please try again."), "error")
+        return _to_sheet(workshop_id)
+    try:
+        changed = operations.mark_all_present(workshop.id, by=current_user)
+    except DomainError as e:
+        db.session.rollback()
+        flash(str(e.message), "error")
+        return _to_sheet(workshop_id)
+    db.session.commit()
+    flash(
+        ngettext("%(num)d person marked present.", "%(num)d people marked present.", changed),
+        "success",
+    )
+    return _to_sheet(workshop_id)
+
+
+@bp.get("/workshops/<int:workshop_id>/attendance.csv")
+@login_required
+def workshop_csv(workshop_id: int):
+    workshop = _managed_workshop(workshop_id)
+    day = workshop.starts_at.astimezone(workshop.zone).strftime("%Y-%m-%d")
+    rows = queries.export_rows(workshop_ids=[workshop.id])
+    return exports.csv_response(rows, f"attendance-workshop-{workshop.id}-{day}.csv")
+
+
+@bp.get("/workshops/<int:workshop_id>/certificate")
+@login_required
+def certificate(workshop_id: int):
+    seat = queries.seat_of(workshop_id, current_user.id)
+    if seat is None:
+        abort(404)
+    if seat.attendance not in queries.ATTENDED:
+        abort(403)
+    return render_template("courses/attendance/certificate.html", workshop=seat.workshop)
+
+
+@bp.get("/me/attendance")
+@login_required
+def history():
+    return render_template(
+        "courses/attendance/history.html",
+        lines=queries.history_of(current_user.id),
+        labels=STATUS_LABELS,
+    )
+
+
+@bp.get("/teaching/attendance")
+@roles_required("trainer", "coordinator")
+def teaching():
+    return render_template(
+        "courses/attendance/teaching.html",
+        tallies=queries.tallies(current_user.id),
+        labels=STATUS_LABELS,
+    )

@@ -1,0 +1,263 @@
+"""The programme's figures, per week and in total, computed by the database.
+
+A constant number of queries whatever the number of workshops: weeks are bucketed in SQL
+with a ``CASE`` over the week boundaries (Mondays at midnight in the reader's zone, so a
+week follows daylight-saving changes), and counted with ``GROUP BY``.
+
+Definitions (the same on the page, in the CSV and in the tests):
+- *workshops held*: not cancelled, started before now, within the dates;
+- *seats offered*: their capacity; *seats taken*: people holding a seat;
+- *fill rate*: seats taken / seats offered;
+- *waiting-list demand*: people still waiting when the workshop started, who never got a seat;
+- *attendance rate*: (present + late) / seats taken; *no-show rate*: absent / seats taken
+  (excused and not yet marked seats count in neither);
+- *people reached*: different people who attended (present or late) at least once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from courses.attendance import queries as attendance_queries
+from courses.workshops.models import Attendance, Enrolment, EnrolmentState, Workshop
+from courses.workshops.models import WorkshopStatus as _S
+from lms.accounts.models import User
+from lms.db import db, utcnow
+
+MAX_WEEKS = 106
+
+
+@dataclass(frozen=True)
+class Filters:
+    first_day: date
+    last_day: date
+    zone: ZoneInfo
+    topic: str | None = None
+    trainer_id: int | None = None
+
+    @property
+    def mondays(self) -> list[date]:
+        monday = self.first_day - timedelta(days=self.first_day.weekday())
+        count = (self.last_day - monday).days // 7 + 1
+        return [monday + timedelta(weeks=i) for i in range(min(count, MAX_WEEKS))]
+
+    def boundaries(self) -> list[datetime]:
+        """Week starts in UTC-comparable aware datetimes, plus the end of the last week."""
+        mondays = self.mondays
+        return [
+            datetime.combine(d, time(), self.zone)
+            for d in [*mondays, mondays[-1] + timedelta(weeks=1)]
+        ]
+
+    @property
+    def starts_from(self) -> datetime:
+        return datetime.combine(self.first_day, time(), self.zone)
+
+    @property
+    def starts_to(self) -> datetime:
+        return datetime.combine(self.last_day + timedelta(days=1), time(), self.zone)
+
+
+@dataclass
+class Figures:
+    workshops: int = 0
+    cancelled: int = 0
+    seats_offered: int = 0
+    seats_taken: int = 0
+    waiting: int = 0
+    present: int = 0
+    late: int = 0
+    absent: int = 0
+    excused: int = 0
+    people: int = 0
+
+    @property
+    def attended(self) -> int:
+        return self.present + self.late
+
+    @property
+    def unmarked(self) -> int:
+        return self.seats_taken - self.attended - self.absent - self.excused
+
+    @property
+    def fill_rate(self) -> float | None:
+        return self.seats_taken / self.seats_offered if self.seats_offered else None
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return self.attended / self.seats_taken if self.seats_taken else None
+
+    @property
+    def no_show_rate(self) -> float | None:
+        return self.absent / self.seats_taken if self.seats_taken else None
+
+    def add(self, other: Figures) -> None:
+        for f in fields(self):
+            if f.name != "people":
+                setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+
+@dataclass
+class Week:
+    monday: date
+    figures: Figures = field(default_factory=Figures)
+
+
+@dataclass(frozen=True)
+class WorkshopLine:
+    workshop: Workshop
+    counts: dict[str, int]
+
+    @property
+    def attended(self) -> int:
+        return self.counts["present"] + self.counts["late"]
+
+
+@dataclass
+class Report:
+    filters: Filters
+    weeks: list[Week]
+    totals: Figures
+    workshops: list[WorkshopLine]
+
+
+def _held(filters: Filters, now: datetime):
+    conditions = [
+        Workshop.starts_at >= filters.starts_from,
+        Workshop.starts_at < filters.starts_to,
+        Workshop.starts_at <= now,
+    ]
+    if filters.topic:
+        conditions.append(Workshop.topic == filters.topic)
+    if filters.trainer_id:
+        conditions.append(Workshop.trainer_id == filters.trainer_id)
+    return conditions
+
+
+def _week_of(filters: Filters):
+    """The index of a workshop's week, in SQL: a CASE over the week boundaries."""
+    bounds = filters.boundaries()
+    return sa.case(
+        *((Workshop.starts_at < end, i) for i, end in enumerate(bounds[1:])), else_=None
+    ).label("week")
+
+
+def _workshop_sums(filters: Filters, now: datetime):
+    """Per week: workshops held and cancelled, seats offered and taken, people left waiting.
+
+    The week is computed in a subquery and grouped on outside: PostgreSQL would not match a
+    CASE with bound parameters in the select list against its copy in GROUP BY.
+    """
+    rows = (
+        sa.select(
+            _week_of(filters),
+            Workshop.id,
+            Workshop.status,
+            Workshop.capacity,
+            Workshop.enrolled_count,
+            Workshop.waitlist_count,
+        )
+        .where(*_held(filters, now))
+        .subquery()
+    )
+    held = rows.c.status == _S.scheduled
+    return sa.select(
+        rows.c.week,
+        sa.func.count(rows.c.id).filter(held),
+        sa.func.count(rows.c.id).filter(rows.c.status == _S.cancelled),
+        sa.func.coalesce(sa.func.sum(rows.c.capacity).filter(held), 0),
+        sa.func.coalesce(sa.func.sum(rows.c.enrolled_count).filter(held), 0),
+        sa.func.coalesce(sa.func.sum(rows.c.waitlist_count).filter(held), 0),
+    ).group_by(rows.c.week)
+
+
+def _attendance_counts(filters: Filters, now: datetime, by_week: bool):
+    """Per week (or in total): seats by attendance status, and different people who came."""
+    rows = (
+        sa.select(_week_of(filters), Enrolment.id, Enrolment.user_id, Enrolment.attendance)
+        .join(Workshop, Workshop.id == Enrolment.workshop_id)
+        .where(
+            *_held(filters, now),
+            Workshop.status == _S.scheduled,
+            Enrolment.state == EnrolmentState.enrolled,
+        )
+        .subquery()
+    )
+
+    def count(status: Attendance):
+        return sa.func.count(rows.c.id).filter(rows.c.attendance == status)
+
+    attended = rows.c.attendance.in_([Attendance.present, Attendance.late])
+    columns = [
+        count(Attendance.present),
+        count(Attendance.late),
+        count(Attendance.absent),
+        count(Attendance.excused),
+        sa.func.count(sa.distinct(rows.c.user_id)).filter(attended),
+    ]
+    if by_week:
+        return sa.select(rows.c.week, *columns).group_by(rows.c.week)
+    return sa.select(*columns)
+
+
+def _workshop_lines(filters: Filters, now: datetime) -> list[WorkshopLine]:
+    query, _names = attendance_queries.with_counts()
+    query = query.where(*_held(filters, now), Workshop.status == _S.scheduled).order_by(
+        Workshop.starts_at, Workshop.id
+    )
+    return [
+        WorkshopLine(w, {s.value: n for s, n in zip(Attendance, counts, strict=True)})
+        for w, _enrolled, *counts in db.session.execute(query)
+    ]
+
+
+def report(filters: Filters, now: datetime | None = None) -> Report:
+    """The figures per week and in total, and the workshops held (four queries)."""
+    now = now or utcnow()
+    weeks = [Week(monday) for monday in filters.mondays]
+    for i, held, cancelled, offered, taken, waiting in db.session.execute(
+        _workshop_sums(filters, now)
+    ):
+        if i is not None:
+            figures = weeks[i].figures
+            figures.workshops, figures.cancelled = held, cancelled
+            figures.seats_offered, figures.seats_taken, figures.waiting = offered, taken, waiting
+    for i, *counts in db.session.execute(_attendance_counts(filters, now, by_week=True)):
+        if i is not None:
+            _set_counts(weeks[i].figures, counts)
+    totals = Figures()
+    for week in weeks:
+        totals.add(week.figures)
+    totals.people = db.session.execute(_attendance_counts(filters, now, by_week=False)).one()[-1]
+    return Report(filters, weeks, totals, _workshop_lines(filters, now))
+
+
+def _set_counts(figures: Figures, counts: list[int]) -> None:
+    figures.present, figures.late, figures.absent, figures.excused, figures.people = counts
+
+
+def first_start_since(since: datetime) -> datetime | None:
+    """When the first workshop since ``since`` started (to begin a default report there)."""
+    return db.session.scalar(
+        sa.select(sa.func.min(Workshop.starts_at)).where(
+            Workshop.starts_at >= since, Workshop.status == _S.scheduled
+        )
+    )
+
+
+def topics() -> list[str]:
+    query = (
+        sa.select(Workshop.topic).where(Workshop.topic != "").distinct().order_by(Workshop.topic)
+    )
+    return list(db.session.scalars(query))
+
+
+def trainers() -> list[User]:
+    """The people who have taught or will teach a workshop, by name."""
+    taught = sa.select(Workshop.trainer_id).distinct().scalar_subquery()
+    query = sa.select(User).where(User.id.in_(taught)).order_by(sa.func.lower(User.name))
+    return list(db.session.scalars(query))

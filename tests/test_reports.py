@@ -1,0 +1,276 @@
+"""The coordinators' report: figures per week on a fixed data set (checked by hand), filters,
+charts, the date-range CSV, a constant number of queries, and the demo's report."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from courses.attendance import operations
+from courses.reports import queries
+from courses.workshops import operations as workshop_operations
+from courses.workshops.models import Attendance
+from lms.db import db
+
+pytest_plugins = ["tests.attendance_fixtures"]
+
+MADRID = ZoneInfo("Europe/Madrid")
+
+
+def madrid(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 3, day, hour, minute, tzinfo=MADRID).astimezone(UTC)
+
+
+@pytest.fixture
+def programme(make_held_workshop, make_user):
+    """Two weeks of March 2026 (weeks of Monday 9 and Monday 16), plus workshops that must
+    not count: one cancelled, one the week after, one the Sunday before.
+
+    week of 9 Mar:  W1 Web,   cap 4: A present, B late, C absent, D unmarked; E, F waiting
+                    W2 Legal, cap 5 (trainer T2): A present, E excused, G absent
+    week of 16 Mar: W3 Web,   cap 3: B present, H present, I late; J waiting
+                    W7 Nube,  cap 2, Sunday 22 at 23:30 Madrid: L present
+                    W4 Web,   cancelled (K seated)
+    outside:        W5 Monday 23 (A present), W6 Sunday 8 at 23:30 Madrid (A present)
+    """
+    t1, t2 = make_user("trainer", name="T1"), make_user("trainer", name="T2")
+    a, b, c, d, g, h, i, k, ell = (make_user(name=n) for n in "ABCDGHIKL")
+
+    def held(people, marks, trainer=t1, **kw):
+        workshop, seated, waiting = make_held_workshop(seated=people, trainer=trainer, **kw)
+        for person, status in zip(seated, marks, strict=True):
+            if status:
+                operations.mark(workshop.id, person.id, Attendance(status), by=trainer)
+        db.session.commit()
+        return workshop, waiting
+
+    _w1, (e, _f) = held(
+        [a, b, c, d],
+        ["present", "late", "absent", None],
+        capacity=4,
+        waiting=2,
+        starts_at=madrid(10, 12),
+        topic="Web",
+    )
+    held(
+        [a, e, g],
+        ["present", "excused", "absent"],
+        trainer=t2,
+        capacity=5,
+        starts_at=madrid(12, 18),
+        topic="Legal",
+    )
+    held(
+        [b, h, i],
+        ["present", "present", "late"],
+        capacity=3,
+        waiting=1,
+        starts_at=madrid(17, 12),
+        topic="Web",
+    )
+    held([ell], ["present"], capacity=2, starts_at=madrid(22, 23, 30), topic="Nube")
+    w4, _ = held([k], [None], capacity=10, starts_at=madrid(18, 12), topic="Web")
+    workshop_operations.cancel_workshop(w4.id)
+    db.session.commit()
+    held([a], ["present"], starts_at=madrid(23, 10), topic="Web")
+    held([a], ["present"], starts_at=madrid(8, 23, 30), topic="Web")
+    return {"t1": t1, "t2": t2}
+
+
+def run(**kw) -> queries.Report:
+    return queries.report(queries.Filters(date(2026, 3, 9), date(2026, 3, 22), MADRID, **kw))
+
+
+def figures(f: queries.Figures) -> dict:
+    return {
+        "workshops": f.workshops,
+        "cancelled": f.cancelled,
+        "offered": f.seats_offered,
+        "taken": f.seats_taken,
+        "waiting": f.waiting,
+        "present": f.present,
+        "late": f.late,
+        "absent": f.absent,
+        "excused": f.excused,
+        "unmarked": f.unmarked,
+        "people": f.people,
+    }
+
+
+def test_figures_per_week_and_in_total(programme):
+    # The numbers of the docstring above, counted by hand.
+    report = run()
+    assert [w.monday for w in report.weeks] == [date(2026, 3, 9), date(2026, 3, 16)]
+    week1, week2 = (w.figures for w in report.weeks)
+    assert figures(week1) == {
+        "workshops": 2,
+        "cancelled": 0,
+        "offered": 9,
+        "taken": 7,
+        "waiting": 2,
+        "present": 2,
+        "late": 1,
+        "absent": 2,
+        "excused": 1,
+        "unmarked": 1,
+        "people": 2,
+    }
+    assert figures(week2) == {
+        "workshops": 2,
+        "cancelled": 1,
+        "offered": 5,
+        "taken": 4,
+        "waiting": 1,
+        "present": 3,
+        "late": 1,
+        "absent": 0,
+        "excused": 0,
+        "unmarked": 0,
+        "people": 4,
+    }
+    # People reached in total: A, B, H, I, L (B came both weeks and counts once).
+    assert figures(report.totals) == {
+        "workshops": 4,
+        "cancelled": 1,
+        "offered": 14,
+        "taken": 11,
+        "waiting": 3,
+        "present": 5,
+        "late": 2,
+        "absent": 2,
+        "excused": 1,
+        "unmarked": 1,
+        "people": 5,
+    }
+    assert report.totals.fill_rate == pytest.approx(11 / 14)
+    assert report.totals.attendance_rate == pytest.approx(7 / 11)
+    assert report.totals.no_show_rate == pytest.approx(2 / 11)
+    assert week1.attendance_rate == pytest.approx(3 / 7)
+    assert [line.workshop.topic for line in report.workshops] == ["Web", "Legal", "Web", "Nube"]
+
+
+def test_filters_by_topic_and_trainer(programme):
+    # Topic Web: W1 and W3 only; trainer T2: W2 only.
+    web = run(topic="Web").totals
+    assert (web.workshops, web.seats_offered, web.seats_taken, web.people) == (2, 7, 7, 4)
+    t2 = run(trainer_id=programme["t2"].id).totals
+    assert (t2.workshops, t2.seats_taken, t2.present, t2.people) == (1, 3, 1, 1)
+
+
+def test_the_report_page_shows_figures_charts_and_a_table(programme, make_user, client, login):
+    # The page: totals, two SVG charts with title and description, and the weekly table.
+    login(make_user("coordinator"))
+    page = client.get("/reports?date_from=2026-03-09&date_to=2026-03-22").get_data(as_text=True)
+    assert re.search(r'data-figure="seats_taken">11<', page)
+    assert re.search(r'data-figure="fill_rate">79%<', page)
+    assert re.search(r'data-figure="people">5<', page)
+    assert page.count('<svg viewBox="0 0 720 260" role="img"') == 2
+    assert '<title id="chart-seats-title">' in page and '<desc id="chart-rates-desc">' in page
+    assert page.count('class="bar bar-') == 2 * 3 + 2 * 2
+    assert '<th scope="row">2026-03-16</th>' in page
+    topic_only = client.get("/reports?date_from=2026-03-09&date_to=2026-03-22&topic=Legal")
+    assert re.search(r'data-figure="workshops">1<', topic_only.get_data(as_text=True))
+
+
+def test_the_date_range_csv(programme, make_user, client, login):
+    # The CSV of the range: every seat of the workshops held in it, cancelled ones left out.
+    login(make_user("coordinator"))
+    response = client.get("/reports/attendance.csv?date_from=2026-03-09&date_to=2026-03-22")
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="attendance-2026-03-09-2026-03-22.csv"'
+    )
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    assert len(rows) == 4 + 3 + 3 + 1
+    assert {r["date"] for r in rows} == {"2026-03-10", "2026-03-12", "2026-03-17", "2026-03-22"}
+    assert [r["status"] for r in rows if r["date"] == "2026-03-10"] == [
+        "present",
+        "late",
+        "absent",
+        "",
+    ]
+
+
+@pytest.fixture
+def count_queries(app):
+    def count(client, url: str) -> int:
+        statements = []
+
+        def on_execute(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", on_execute)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", on_execute)
+        return len(statements)
+
+    return count
+
+
+def test_the_report_runs_a_constant_number_of_queries(
+    make_held_workshop, make_user, client, login, count_queries
+):
+    # 2 workshops or 20 (over several weeks and topics): the same number of SQL statements.
+    trainer = make_user("trainer")
+    people = [make_user(), make_user()]
+    login(make_user("coordinator"))
+    url = "/reports?date_from=2026-01-01&date_to=2026-03-31"
+
+    def add(n: int, offset: int) -> None:
+        for k in range(offset, offset + n):
+            workshop, _, _ = make_held_workshop(
+                seated=people, trainer=trainer, starts_at=madrid(1 + k, 12), topic=f"T{k % 3}"
+            )
+            operations.mark(workshop.id, people[0].id, Attendance.present, by=trainer)
+            db.session.commit()
+
+    add(2, 0)
+    few = count_queries(client, url)
+    add(18, 2)
+    many = count_queries(client, url)
+    assert few == many
+    assert many <= 12
+
+
+def test_the_demo_programme_has_a_report_with_charts(app, client, login):
+    # The demo's two past weeks: 5 workshops, 50 seats, 42 taken, 5 never seated, 10 people.
+    from courses.demo import COORDINATOR, load_demo
+    from lms.accounts.queries import user_by_email
+
+    load_demo()
+    db.session.commit()
+    login(user_by_email(COORDINATOR[0]), password="aula-demo")
+    page = client.get("/reports").get_data(as_text=True)
+    for name, value in [
+        ("workshops", "5"),
+        ("seats_offered", "50"),
+        ("seats_taken", "42"),
+        ("waiting", "5"),
+        ("people", "10"),
+        ("attendance_rate", "83%"),
+    ]:
+        assert re.search(rf'data-figure="{name}">{value}<', page), name
+    assert page.count('role="img"') == 2
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "date_from=abc&date_to=2026-13-45&trainer=x&topic=zz",
+        "date_from=1900-01-01",
+        "date_to=9999-12-31",
+        "date_from=2026-05-01&date_to=2026-01-01",
+    ],
+)
+def test_odd_filters_never_break_the_report(query, make_user, client, login):
+    # Nonsense, far-off or reversed dates and unknown filters give a page, never a 500.
+    login(make_user("coordinator"))
+    assert client.get(f"/reports?{query}").status_code == 200
+    assert client.get(f"/reports/attendance.csv?{query}").status_code == 200
