@@ -75,7 +75,10 @@ def next_week_day(weekday: int, today: date | None = None) -> date:
 
 
 def load_demo(_sender: Flask | None = None, **_kwargs) -> None:
+    from .cohorts.demo import load_cohort_demo
+
     if user_by_email(COORDINATOR[0]) is not None:
+        load_cohort_demo()  # idempotent; adds the cohort to a demo loaded before it existed
         return
     people = {}
     for email, name, role in (COORDINATOR, TRAINER):
@@ -105,6 +108,7 @@ def load_demo(_sender: Flask | None = None, **_kwargs) -> None:
         operations.enrol(workshops[1].id, learner)
     for learner in learners[4:7]:
         operations.enrol(workshops[3].id, learner)
+    load_cohort_demo()
 
 
 def init_app(app: Flask) -> None:

@@ -32,9 +32,7 @@ def last_sunday(year: int, month: int) -> date:
 
 def next_dst_change(after: date) -> date:
     """The next last Sunday of March or October (the EU's changes) after ``after``."""
-    changes = sorted(
-        last_sunday(y, m) for y in (after.year, after.year + 1) for m in (3, 10)
-    )
+    changes = sorted(last_sunday(y, m) for y in (after.year, after.year + 1) for m in (3, 10))
     return next(d for d in changes if d > after)
 
 

@@ -45,7 +45,8 @@ def _itinerary(client, headers, steps=STEPS):
 def _cohort(client, headers, itinerary_id, starts_on, **extra):
     body = {"itinerary_id": itinerary_id, "name": "Cohort tardor", "timezone": ZONE}
     r = client.post(
-        "/api/v1/cohorts", json={**body, "starts_on": starts_on.isoformat(), **extra},
+        "/api/v1/cohorts",
+        json={**body, "starts_on": starts_on.isoformat(), **extra},
         headers=headers,
     )
     assert r.status_code == 201, r.json
@@ -59,8 +60,14 @@ def test_layout_keeps_local_time_across_both_changes():
 
     zone = ZoneInfo(ZONE)
     autumn = occurrences(
-        date(2027, 10, 20), zone, week=1, weekday=1, start_time=time(10), duration_minutes=60,
-        repeat_every_weeks=1, repeat_count=4,
+        date(2027, 10, 20),
+        zone,
+        week=1,
+        weekday=1,
+        start_time=time(10),
+        duration_minutes=60,
+        repeat_every_weeks=1,
+        repeat_count=4,
     )
     assert [o.starts_at for o in autumn] == [
         datetime(2027, 10, 18, 8, tzinfo=UTC),  # CEST, UTC+2
@@ -71,8 +78,14 @@ def test_layout_keeps_local_time_across_both_changes():
     assert [o.week for o in autumn] == [1, 2, 3, 4]
     assert all(o.ends_at - o.starts_at == timedelta(hours=1) for o in autumn)
     spring = occurrences(
-        date(2027, 3, 22), zone, week=1, weekday=5, start_time=time(10), duration_minutes=30,
-        repeat_every_weeks=1, repeat_count=2,
+        date(2027, 3, 22),
+        zone,
+        week=1,
+        weekday=5,
+        start_time=time(10),
+        duration_minutes=30,
+        repeat_every_weeks=1,
+        repeat_count=2,
     )
     assert [o.starts_at for o in spring] == [
         datetime(2027, 3, 26, 9, tzinfo=UTC),
@@ -86,7 +99,7 @@ def test_the_whole_path(client, app, office, make_user, token):
     # enrolled), record check-ins.
     from courses.workshops.models import Enrolment, EnrolmentState, Workshop
 
-    coordinator, headers = office
+    _coordinator, headers = office
     itinerary = _itinerary(client, headers)
     assert [s["kind"] for s in itinerary["steps"]] == [s["kind"] for s in STEPS]
     assert itinerary["weeks"] == 5
@@ -95,7 +108,10 @@ def test_the_whole_path(client, app, office, make_user, token):
     assert cohort["capacity"] == 10 and cohort["entities"] == []
     # Cohort-wide meetings only until entities come: workshop, diagnosis, 2 mutual-aid.
     assert [s["step"] for s in cohort["schedule"]] == [
-        "workshop", "diagnosis", "mutual-aid", "mutual-aid",
+        "workshop",
+        "diagnosis",
+        "mutual-aid",
+        "mutual-aid",
     ]
     zone = ZoneInfo(ZONE)
     first_aid, second_aid = cohort["schedule"][2], cohort["schedule"][3]
@@ -115,14 +131,16 @@ def test_the_whole_path(client, app, office, make_user, token):
     statuses = []
     for entity in entities:
         r = client.post(
-            f"/api/v1/cohorts/{cohort['id']}/entities", json={"entity_id": entity.id},
+            f"/api/v1/cohorts/{cohort['id']}/entities",
+            json={"entity_id": entity.id},
             headers=headers,
         )
         assert r.status_code == 201, r.json
         statuses.append((r.json["status"], r.json["waitlist_position"]))
     assert statuses == [("admitted", None)] * 10 + [("waitlisted", 1)]
     again = client.post(
-        f"/api/v1/cohorts/{cohort['id']}/entities", json={"entity_id": entities[10].id},
+        f"/api/v1/cohorts/{cohort['id']}/entities",
+        json={"entity_id": entities[10].id},
         headers=headers,
     )
     assert again.status_code == 200 and again.json["waitlist_position"] == 1
@@ -135,7 +153,9 @@ def test_the_whole_path(client, app, office, make_user, token):
     assert all(s["capacity"] - s["seats_left"] == 20 for s in wide)
     assert all(s["capacity"] - s["seats_left"] == 2 for s in per_entity)
     check_ins = [s for s in per_entity if s["step"] == "check-in"]
-    local_times = {datetime.fromisoformat(s["starts_at"]).astimezone(zone).time() for s in check_ins}
+    local_times = {
+        datetime.fromisoformat(s["starts_at"]).astimezone(zone).time() for s in check_ins
+    }
     assert local_times == {time(9, 30)}
     assert len({datetime.fromisoformat(s["starts_at"]).utcoffset() for s in check_ins}) == 2
 
@@ -145,13 +165,15 @@ def test_the_whole_path(client, app, office, make_user, token):
     member = entities[0].memberships[0].user
     refused = client.put(
         f"/api/v1/cohorts/{cohort['id']}/entities/{entities[0].id}/mentor",
-        json={"user_id": member.id}, headers=headers,
+        json={"user_id": member.id},
+        headers=headers,
     )
     assert refused.status_code == 422
     assert "another entity" in refused.json["error"]["message"]
     paired = client.put(
         f"/api/v1/cohorts/{cohort['id']}/entities/{entities[0].id}/mentor",
-        json={"user_id": mentor.id}, headers=headers,
+        json={"user_id": mentor.id},
+        headers=headers,
     )
     assert paired.status_code == 200 and paired.json["mentor"]["id"] == mentor.id
     own = db.session.scalars(
@@ -162,9 +184,7 @@ def test_the_whole_path(client, app, office, make_user, token):
 
     # Entity 3 leaves: the waiting entity is admitted and its people enrolled.
     leaving, waiting = entities[2], entities[10]
-    r = client.delete(
-        f"/api/v1/cohorts/{cohort['id']}/entities/{leaving.id}", headers=headers
-    )
+    r = client.delete(f"/api/v1/cohorts/{cohort['id']}/entities/{leaving.id}", headers=headers)
     assert r.status_code == 204
     places.__exit__()
     heard = places.calls
@@ -201,21 +221,30 @@ def test_the_whole_path(client, app, office, make_user, token):
     # Check-ins: the mentor records a week; again for the same week updates it.
     url = f"/api/v1/cohorts/{cohort['id']}/entities/{entities[0].id}/progress"
     as_mentor = token(mentor)
-    r = client.post(url, json={"week": 1, "status": "on_track", "notes": "Bon inici"},
-                    headers=as_mentor)
+    r = client.post(
+        url, json={"week": 1, "status": "on_track", "notes": "Bon inici"}, headers=as_mentor
+    )
     assert r.status_code == 201 and r.json["status"] == "on_track"
-    r = client.post(url, json={"week": 1, "status": "at_risk", "notes": "Falta temps"},
-                    headers=as_mentor)
+    r = client.post(
+        url, json={"week": 1, "status": "at_risk", "notes": "Falta temps"}, headers=as_mentor
+    )
     assert r.status_code == 200 and r.json["status"] == "at_risk"
     referent = entities[0].memberships[0].user
-    r = client.post(url, json={"week": 2, "status": "blocked", "notes": ""},
-                    headers=token(referent))
+    r = client.post(
+        url, json={"week": 2, "status": "blocked", "notes": ""}, headers=token(referent)
+    )
     assert r.status_code == 201
-    assert client.post(url, json={"week": 9, "status": "on_track"}, headers=headers).status_code == 422
+    assert (
+        client.post(url, json={"week": 9, "status": "on_track"}, headers=headers).status_code == 422
+    )
     assert client.post(url, json={"week": 1, "status": "fine"}, headers=headers).status_code == 422
     outsider = entities[1].memberships[1].user
-    assert client.post(url, json={"week": 3, "status": "on_track"},
-                       headers=token(outsider)).status_code == 403
+    assert (
+        client.post(
+            url, json={"week": 3, "status": "on_track"}, headers=token(outsider)
+        ).status_code
+        == 403
+    )
     body = client.get(f"/api/v1/cohorts/{cohort['id']}", headers=headers).json
     first = next(e for e in body["entities"] if e["entity_id"] == entities[0].id)
     assert [(p["week"], p["status"]) for p in first["progress"]] == [(1, "at_risk"), (2, "blocked")]
@@ -233,18 +262,22 @@ def _catalogue(client):
 
 def test_who_may_see_a_cohort(client, office, make_user, token):
     # The cohort is shown to coordinators, members of its entities and its mentors only.
-    coordinator, headers = office
+    _coordinator, headers = office
     itinerary = _itinerary(client, headers)
     starts_on, _ = cohort_start_across_dst()
     cohort = _cohort(client, headers, itinerary["id"], starts_on)
     db.session.rollback()
     entity, other = make_entities(make_user, 2, prefix="Ateneu")
-    client.post(f"/api/v1/cohorts/{cohort['id']}/entities", json={"entity_id": entity.id},
-                headers=headers)
+    client.post(
+        f"/api/v1/cohorts/{cohort['id']}/entities", json={"entity_id": entity.id}, headers=headers
+    )
     db.session.rollback()
     mentor = make_user("learner", name="Mentor")
-    client.put(f"/api/v1/cohorts/{cohort['id']}/entities/{entity.id}/mentor",
-               json={"user_id": mentor.id}, headers=headers)
+    client.put(
+        f"/api/v1/cohorts/{cohort['id']}/entities/{entity.id}/mentor",
+        json={"user_id": mentor.id},
+        headers=headers,
+    )
     url = f"/api/v1/cohorts/{cohort['id']}"
     assert client.get(url).status_code == 401
     assert client.get(url, headers=headers).status_code == 200
@@ -280,24 +313,58 @@ def test_bad_input_is_refused_with_4xx(client, office, make_user):
     assert post("/api/v1/entities", {"name": "Coop A", "kind": "cooperative"}).status_code == 201
     assert post("/api/v1/entities", {"name": "coop a", "kind": "cooperative"}).status_code == 409
     for bad in [
-        {"kind": "party", "title": "x", "week": 1, "weekday": 1, "start_time": "10:00",
-         "duration_minutes": 60},
-        {"kind": "workshop", "title": "x", "week": 0, "weekday": 1, "start_time": "10:00",
-         "duration_minutes": 60},
-        {"kind": "workshop", "title": "x", "week": 1, "weekday": 8, "start_time": "10:00",
-         "duration_minutes": 60},
-        {"kind": "workshop", "title": "x", "week": 1, "weekday": 1, "start_time": "25:00",
-         "duration_minutes": 60},
-        {"kind": "workshop", "title": "", "week": 1, "weekday": 1, "start_time": "10:00",
-         "duration_minutes": 60},
+        {
+            "kind": "party",
+            "title": "x",
+            "week": 1,
+            "weekday": 1,
+            "start_time": "10:00",
+            "duration_minutes": 60,
+        },
+        {
+            "kind": "workshop",
+            "title": "x",
+            "week": 0,
+            "weekday": 1,
+            "start_time": "10:00",
+            "duration_minutes": 60,
+        },
+        {
+            "kind": "workshop",
+            "title": "x",
+            "week": 1,
+            "weekday": 8,
+            "start_time": "10:00",
+            "duration_minutes": 60,
+        },
+        {
+            "kind": "workshop",
+            "title": "x",
+            "week": 1,
+            "weekday": 1,
+            "start_time": "25:00",
+            "duration_minutes": 60,
+        },
+        {
+            "kind": "workshop",
+            "title": "",
+            "week": 1,
+            "weekday": 1,
+            "start_time": "10:00",
+            "duration_minutes": 60,
+        },
         "step",
     ]:
         r = post("/api/v1/itineraries", {"name": "X", "steps": [bad]})
         assert r.status_code == 422, bad
     assert post("/api/v1/itineraries", {"name": "X", "steps": []}).status_code == 422
     itinerary = _itinerary(client, headers)
-    base = {"itinerary_id": itinerary["id"], "name": "C", "timezone": ZONE,
-            "starts_on": "2030-01-07"}
+    base = {
+        "itinerary_id": itinerary["id"],
+        "name": "C",
+        "timezone": ZONE,
+        "starts_on": "2030-01-07",
+    }
     assert post("/api/v1/cohorts", {**base, "starts_on": "7/1/2030"}).status_code == 422
     assert post("/api/v1/cohorts", {**base, "timezone": "Mars/Base"}).status_code == 422
     assert post("/api/v1/cohorts", {**base, "capacity": 0}).status_code == 422
@@ -305,8 +372,10 @@ def test_bad_input_is_refused_with_4xx(client, office, make_user):
     r = post("/api/v1/cohorts", base)
     assert r.status_code == 201
     assert post(f"/api/v1/cohorts/{r.json['id']}/entities", {"entity_id": 999}).status_code == 404
-    assert client.delete(f"/api/v1/cohorts/{r.json['id']}/entities/999",
-                         headers=headers).status_code == 404
+    assert (
+        client.delete(f"/api/v1/cohorts/{r.json['id']}/entities/999", headers=headers).status_code
+        == 404
+    )
 
 
 def test_missing_checkins_are_flagged_and_announced_once(app, client, office, make_user):
@@ -320,8 +389,9 @@ def test_missing_checkins_are_flagged_and_announced_once(app, client, office, ma
     cohort = _cohort(client, headers, itinerary["id"], starts_on)
     db.session.rollback()
     (entity,) = make_entities(make_user, 1)
-    client.post(f"/api/v1/cohorts/{cohort['id']}/entities", json={"entity_id": entity.id},
-                headers=headers)
+    client.post(
+        f"/api/v1/cohorts/{cohort['id']}/entities", json={"entity_id": entity.id}, headers=headers
+    )
     db.session.rollback()
     later = datetime.combine(starts_on + timedelta(days=15), time(12), ZoneInfo(ZONE))
     missing = queries.missing_checkins(cohort_id=cohort["id"], now=later)
@@ -346,13 +416,17 @@ def test_members_joining_and_leaving_an_admitted_entity(client, office, make_use
     cohort = _cohort(client, headers, itinerary["id"], starts_on)
     db.session.rollback()
     (entity,) = make_entities(make_user, 1, members=1)
-    client.post(f"/api/v1/cohorts/{cohort['id']}/entities", json={"entity_id": entity.id},
-                headers=headers)
+    client.post(
+        f"/api/v1/cohorts/{cohort['id']}/entities", json={"entity_id": entity.id}, headers=headers
+    )
     db.session.rollback()
     newcomer = make_user("learner", name="Nova sòcia")
     with Listener(enrolment_changed, lambda e, **kw: (e.user_id, kw["reason"].value)) as changes:
-        r = client.post(f"/api/v1/entities/{entity.id}/members",
-                        json={"user_id": newcomer.id, "role": "member"}, headers=headers)
+        r = client.post(
+            f"/api/v1/entities/{entity.id}/members",
+            json={"user_id": newcomer.id, "role": "member"},
+            headers=headers,
+        )
     assert r.status_code == 201
     told = changes.calls
     assert told.count((newcomer.id, "enrolled")) == 8  # 4 cohort-wide + 4 of its own
@@ -364,7 +438,10 @@ def test_members_joining_and_leaving_an_admitted_entity(client, office, make_use
     ).all()
     assert len(states) == 8 and set(states) == {EnrolmentState.removed}
     # A new referent takes over; the old one stays a member.
-    r = client.post(f"/api/v1/entities/{entity.id}/members",
-                    json={"user_id": newcomer.id, "role": "referent"}, headers=headers)
+    r = client.post(
+        f"/api/v1/entities/{entity.id}/members",
+        json={"user_id": newcomer.id, "role": "referent"},
+        headers=headers,
+    )
     assert r.json["referent"]["id"] == newcomer.id
     assert [m["role"] for m in r.json["members"]] == ["member", "referent"]

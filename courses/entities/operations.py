@@ -11,7 +11,7 @@ from lms.accounts.models import User
 from lms.db import begin_write, db, utcnow
 from lms.errors import Conflict, DomainError, NotFound
 
-from .models import MAX_MEMBERS, Diagnosis, Entity, EntityKind, Membership, MemberRole, Track
+from .models import MAX_MEMBERS, Diagnosis, Entity, EntityKind, MemberRole, Membership, Track
 
 #: The needs a diagnosis can tick (codes; the pages translate them).
 NEEDS = (
@@ -127,7 +127,7 @@ def _factor(value: Any, name: str) -> int:
 
 
 def track_for(score: int) -> Track:
-    """The three factors add up to 3–15: up to 7 starts with foundations, up to 11 with
+    """The three factors add up to 3 to 15: up to 7 starts with foundations, up to 11 with
     tools, above that with a deeper transformation."""
     if score <= 7:
         return Track.foundations
