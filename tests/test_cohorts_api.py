@@ -279,6 +279,10 @@ def test_who_may_see_a_cohort(client, office, make_user, token):
         headers=headers,
     )
     url = f"/api/v1/cohorts/{cohort['id']}"
+    # The mentor cannot become a member of the entity they mentor either.
+    r = client.post(f"/api/v1/entities/{entity.id}/members",
+                    json={"user_id": mentor.id}, headers=headers)  # fmt: skip
+    assert r.status_code == 409
     assert client.get(url).status_code == 401
     assert client.get(url, headers=headers).status_code == 200
     assert client.get(url, headers=token(entity.memberships[1].user)).status_code == 200

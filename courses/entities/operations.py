@@ -82,6 +82,17 @@ def add_member(entity_id: int, user: User, role: MemberRole | str = MemberRole.m
     entity = lock_entity(entity_id)
     membership = next((m for m in entity.memberships if m.user_id == user.id), None)
     created = membership is None
+    if created:
+        from ..cohorts.queries import is_mentor_of
+
+        if is_mentor_of(entity.id, user):
+            raise Conflict(
+                _l(
+                    "%(person)s mentors this entity and cannot be one of its members.",
+                    person=user.name,
+                ),
+                code="mentor_is_member",
+            )
     if created and len(entity.memberships) >= MAX_MEMBERS:
         raise Conflict(
             _l("An entity can have at most %(n)d members in Aula.", n=MAX_MEMBERS), code="full"
