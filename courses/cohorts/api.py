@@ -12,7 +12,7 @@ from lms.api import auth_required, bp, current_api_user, field, json_body
 from lms.db import db
 from lms.errors import DomainError, Forbidden, NotFound
 
-from ..entities.api import _user
+from ..entities.api import user_or_404
 from ..workshops.api import workshop_json
 from . import operations, queries
 from .models import CheckIn, Cohort, CohortMeeting, CohortPlace, Itinerary, PlaceState
@@ -120,11 +120,6 @@ def _cohort(cohort_id: int) -> Cohort:
     return cohort
 
 
-def _int_id(data: dict, name: str) -> int:
-    value = field(data, name, int)
-    return value
-
-
 @bp.post("/itineraries")
 @auth_required("coordinator")
 def create_itinerary():
@@ -166,12 +161,12 @@ def create_cohort():
         ) from None
     referent_id = data.get("referent_id")
     cohort = operations.create_cohort(
-        itinerary_id=_int_id(data, "itinerary_id"),
+        itinerary_id=field(data, "itinerary_id", int),
         name=field(data, "name", max_length=200),
         starts_on=starts_on,
         timezone=field(data, "timezone"),
         capacity=data.get("capacity", 10),
-        referent=_user(referent_id) if referent_id is not None else current_api_user(),
+        referent=user_or_404(referent_id) if referent_id is not None else current_api_user(),
     )
     db.session.commit()
     return jsonify(cohort_json(cohort, current_api_user())), 201
@@ -191,7 +186,7 @@ def get_cohort(cohort_id: int):
 @auth_required("coordinator")
 def admit_entity(cohort_id: int):
     data = json_body()
-    place, changed = operations.admit_entity(cohort_id, _int_id(data, "entity_id"))
+    place, changed = operations.admit_entity(cohort_id, field(data, "entity_id", int))
     db.session.commit()
     position = queries.waitlist_positions(cohort_id).get(place.entity_id)
     return jsonify(status=place.state.value, waitlist_position=position), 201 if changed else 200
@@ -209,7 +204,7 @@ def remove_entity(cohort_id: int, entity_id: int):
 @auth_required("coordinator")
 def put_mentor(cohort_id: int, entity_id: int):
     data = json_body()
-    mentor = _user(_int_id(data, "user_id"))
+    mentor = user_or_404(field(data, "user_id", int))
     place = operations.assign_mentor(cohort_id, entity_id, mentor)
     db.session.commit()
     position = queries.waitlist_positions(cohort_id).get(entity_id)

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.models import User
-from lms.db import db
+from lms.db import db, utcnow
 from lms.errors import DomainError
 from lms.security import roles_required
 
@@ -204,7 +204,7 @@ def check_in(cohort_id: int, entity_id: int):
         abort(403)
     form = CheckInForm()
     if not form.is_submitted():
-        form.week.data = max(1, min(cohort.week_of(_now()), cohort.itinerary.weeks))
+        form.week.data = max(1, min(cohort.week_of(utcnow()), cohort.itinerary.weeks))
     if form.validate_on_submit():
         try:
             _checkin, created = operations.record_checkin(
@@ -238,12 +238,6 @@ def check_in(cohort_id: int, entity_id: int):
         checkins=checkins,
         status_labels=dict(STATUSES),
     ), status
-
-
-def _now():
-    from lms.db import utcnow
-
-    return utcnow()
 
 
 @bp.get("/my-entity")

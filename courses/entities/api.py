@@ -52,7 +52,7 @@ def _entity(entity_id: int) -> Entity:
     return entity
 
 
-def _user(user_id) -> User:
+def user_or_404(user_id: object) -> User:
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None:
         raise NotFound(_l("There is no such person."), code="no_user")
@@ -100,7 +100,7 @@ def get_entity(entity_id: int):
 def add_member(entity_id: int):
     data = json_body()
     _entity(entity_id)
-    user = _user(data.get("user_id"))
+    user = user_or_404(data.get("user_id"))
     _membership, created = operations.add_member(
         entity_id, user, field(data, "role", required=False, default="member")
     )

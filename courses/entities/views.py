@@ -11,6 +11,7 @@ from lms.db import db
 from lms.errors import DomainError
 from lms.security import roles_required
 
+from ..cohorts.forms import STATUSES
 from . import operations, queries
 from .forms import NEED_LABELS, TRACK_LABELS, DiagnosisForm, EntityForm, MemberForm
 
@@ -56,7 +57,7 @@ def index():
 @bp.get("/entities/<int:entity_id>")
 @roles_required()
 def detail(entity_id: int):
-    from ..cohorts.queries import is_mentor_of, places_of_entity
+    from ..cohorts.queries import can_record_checkin, checkins, is_mentor_of, places_of_entity
 
     entity = _entity_or_404(entity_id)
     mentor = is_mentor_of(entity.id, current_user)
@@ -69,7 +70,9 @@ def detail(entity_id: int):
     cohorts = []
     for place in places_of_entity(entity.id):
         if place.is_live:
-            cohorts.append((place, _coming(place.cohort_id, entity.id)))
+            record = checkins(place.cohort_id).get(entity.id, [])
+            may_record = can_record_checkin(place, current_user)
+            cohorts.append((place, _coming(place.cohort_id, entity.id), record, may_record))
     return render_template(
         "courses/entities/detail.html",
         entity=entity,
@@ -78,6 +81,7 @@ def detail(entity_id: int):
         show_diagnosis=current_user.is_coordinator or mentor,
         need_labels=NEED_LABELS,
         track_labels=TRACK_LABELS,
+        status_labels=dict(STATUSES),
     )
 
 
