@@ -4,9 +4,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import attendance, demo, reports, workshops
+    from . import attendance, cohorts, demo, entities, reports, workshops
 
     workshops.init_app(app)
     attendance.init_app(app)
     reports.init_app(app)
+    entities.init_app(app)
+    cohorts.init_app(app)
     demo.init_app(app)

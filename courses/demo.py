@@ -144,11 +144,14 @@ def past_week_day(weeks_ago: int, weekday: int, today: date | None = None) -> da
 
 
 def load_demo(_sender: Flask | None = None, **_kwargs) -> None:
-    """Load what is missing of the demo: the coming week, then the weeks already held."""
+    """Load what is missing of the demo: the coming week, the weeks already held, the cohort."""
+    from .cohorts.demo import load_cohort_demo
+
     if user_by_email(COORDINATOR[0]) is None:
         _load_coming_week()
     if db.session.scalar(sa.select(Workshop.id).where(Workshop.title == PAST[0][3])) is None:
         _load_past_weeks()
+    load_cohort_demo()
 
 
 def _load_past_weeks() -> None:

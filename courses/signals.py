@@ -39,3 +39,40 @@ enrolment_changed = _signals.signal(
     or ``removed``.
     """,
 )
+
+cohort_place_changed = _signals.signal(
+    "cohort-place-changed",
+    doc="""An entity's place in a bootcamp cohort changed. Sender: the CohortPlace.
+
+    ``previous``: the PlaceState before (None for a new place).
+    ``reason``: ``admitted``, ``waitlisted``, ``promoted`` (admitted from the waiting list)
+    or ``left``. Its members' enrolments in the cohort's meetings change through
+    ``enrolment_changed`` as usual; this one is for a message about the cohort itself.
+    """,
+)
+
+mentor_assigned = _signals.signal(
+    "mentor-assigned",
+    doc="""A cohort entity was paired with a mentor. Sender: the CohortPlace.
+
+    ``previous``: the former mentor (a User) or None. The mentor's meetings were handed over
+    with ``workshop_changed`` (``changes={"trainer_id": ...}``).
+    """,
+)
+
+checkin_recorded = _signals.signal(
+    "checkin-recorded",
+    doc="""A weekly check-in was recorded or updated. Sender: the CheckIn.
+
+    ``created``: False when an earlier check-in of the same week was updated.
+    """,
+)
+
+checkin_missing = _signals.signal(
+    "checkin-missing",
+    doc="""A week's check-in of a cohort entity is missing after its check-in meeting ended.
+    Sender: the CohortPlace. ``week``: the cohort week. Sent once per entity and week by
+    ``courses.cohorts.operations.remind_missing_checkins`` (``flask cohorts remind``), so a
+    receiver can write the reminder to the mentor and the entity's referent.
+    """,
+)

@@ -95,14 +95,10 @@ def test_fresh_start_migrates_and_loads_the_demo(tmp_path):
     # A fresh SQLite instance gets its schema and the demo programme on start, and once only.
     app = create_app({"SECRET_KEY": "x"}, instance_path=str(tmp_path / "fresh"))
     create_app({"SECRET_KEY": "x"}, instance_path=str(tmp_path / "fresh"))
-    from courses.workshops.models import Workshop
-    from lms.db import utcnow
+    from courses.workshops.queries import catalogue
 
     with app.app_context():
-        upcoming = Workshop.starts_at >= utcnow()  # the demo's past weeks are for the report
-        workshops = db.session.scalars(
-            sa.select(Workshop).where(upcoming).order_by(Workshop.starts_at)
-        ).all()
+        workshops = catalogue()  # the upcoming public week; past weeks and the cohort aside
         assert len(workshops) == 4
         db.engine.dispose()
 
@@ -111,17 +107,13 @@ def test_demo_is_the_smartpeme_week(app):
     # The demo is the real programme: four workshops Tuesday to Friday, 12:00 (Thursday 18:00)
     # in Madrid, the first one full with people waiting. Loading it twice changes nothing.
     from courses.demo import load_demo
-    from courses.workshops.models import Workshop
-    from lms.db import utcnow
+    from courses.workshops.queries import catalogue
 
     load_demo()
     db.session.commit()
     load_demo()
     db.session.commit()
-    upcoming = Workshop.starts_at >= utcnow()  # the demo's past weeks are for the report
-    workshops = db.session.scalars(
-        sa.select(Workshop).where(upcoming).order_by(Workshop.starts_at)
-    ).all()
+    workshops = catalogue()  # the upcoming public week; past weeks and the cohort aside
     assert [w.title for w in workshops] == [
         "Cómo mejorar el footer de tu web",
         "Marketing de contenidos: aprende a diferenciarte de la competencia",

@@ -103,6 +103,10 @@ class Workshop(db.Model):
     audience: Mapped[Audience] = mapped_column(
         enum_type(Audience), nullable=False, default=Audience.public
     )
+    #: The bootcamp cohort a restricted workshop belongs to (``audience`` is ``cohort``).
+    cohort_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("cohort.id", ondelete="CASCADE"), nullable=True, index=True
+    )
     #: iCalendar SEQUENCE: raised on every change that calendars must follow.
     sequence: Mapped[int] = mapped_column(nullable=False, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)

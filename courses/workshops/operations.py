@@ -76,6 +76,7 @@ def create_workshop(
     capacity: int = DEFAULT_CAPACITY,
     course: Course | None = None,
     audience: Audience = Audience.public,
+    cohort_id: int | None = None,
 ) -> Workshop:
     from lms.accounts.operations import check_timezone
 
@@ -96,6 +97,7 @@ def create_workshop(
         capacity=_check_capacity(capacity),
         course=course,
         audience=audience,
+        cohort_id=cohort_id,
         enrolled_count=0,
         waitlist_count=0,
         last_arrival=0,
@@ -227,28 +229,53 @@ def enrol(workshop_id: int, user: User) -> tuple[Enrolment, bool]:
     Returns the enrolment and whether anything changed: asking again while enrolled or waiting
     returns the same enrolment, unchanged.
     """
+    return _enrol(workshop_id, user)
+
+
+def _enrol(
+    workshop_id: int, user: User, *, check_audience: bool = True, check_open: bool = True
+) -> tuple[Enrolment, bool]:
     workshop = lock_workshop(workshop_id)
     enrolment = _enrolment_of(workshop, user.id)
     if enrolment is not None and enrolment.is_live:
         return enrolment, False
-    if workshop.is_cancelled:
+    if check_open and workshop.is_cancelled:
         raise Conflict(_l("This workshop has been cancelled."), code="cancelled")
-    if workshop.has_started():
+    if check_open and workshop.has_started():
         raise Conflict(_l("This workshop has already started."), code="started")
-    if workshop.audience is not Audience.public:
+    if check_audience and workshop.audience is not Audience.public:
         raise Conflict(_l("This workshop is open only to its cohort."), code="restricted")
     return _admit(workshop, user, enrolment), True
 
 
+def enrol_member(workshop_id: int, user: User) -> tuple[Enrolment, bool]:
+    """:func:`enrol` for a restricted workshop: a cohort enrols its entities' members in its
+    own meetings. Only the audience is not checked, so callers (``courses.cohorts``) decide
+    who belongs. Remove with ``withdraw(removed=True)``."""
+    return _enrol(workshop_id, user, check_audience=False)
+
+
 def enrol_for_demo(workshop_id: int, user: User) -> Enrolment:
     """DEMO ONLY (courses/demo.py lays out past weeks with it): :func:`enrol` without the
-    refusals, so that a workshop that has already started can be given its people. Same lock,
-    counters and waiting list as a real enrolment."""
+    refusals, so that a workshop that has already started can be given its people."""
+    return _enrol(workshop_id, user, check_audience=False, check_open=False)[0]
+
+
+def change_trainer(workshop_id: int, trainer: User) -> Workshop:
+    """Hand a workshop to another person (a cohort's mentor takes over its entity's meetings).
+
+    Calendars must follow (the organiser changed): ``sequence`` is raised and
+    ``workshop_changed`` is sent with ``changes={"trainer_id": (old, new)}``.
+    """
     workshop = lock_workshop(workshop_id)
-    enrolment = _enrolment_of(workshop, user.id)
-    if enrolment is not None and enrolment.is_live:
-        return enrolment
-    return _admit(workshop, user, enrolment)
+    if workshop.trainer_id == trainer.id:
+        return workshop
+    old = workshop.trainer_id
+    workshop.trainer = trainer
+    workshop.sequence += 1
+    db.session.flush()
+    workshop_changed.send(workshop, changes={"trainer_id": (old, trainer.id)}, rescheduled=False)
+    return workshop
 
 
 def _admit(workshop: Workshop, user: User, enrolment: Enrolment | None) -> Enrolment:

@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "856459910c17"
-down_revision = 'bbeb8aa84d72'
+down_revision = "bbeb8aa84d72"
 branch_labels = None
 depends_on = None
 

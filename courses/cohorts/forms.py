@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from lms.accounts.forms import TIMEZONES
+
+STEP_KINDS = [
+    ("", _l("(unused row)")),
+    ("workshop", _l("Workshop")),
+    ("diagnosis", _l("Diagnosis")),
+    ("mentoring", _l("Mentoring (one per entity)")),
+    ("check-in", _l("Check-in (one per entity)")),
+    ("mutual-aid", _l("Mutual-aid meeting")),
+]
+WEEKDAYS = [
+    (1, _l("Monday")),
+    (2, _l("Tuesday")),
+    (3, _l("Wednesday")),
+    (4, _l("Thursday")),
+    (5, _l("Friday")),
+    (6, _l("Saturday")),
+    (7, _l("Sunday")),
+]
+STATUSES = [
+    ("on_track", _l("On track")),
+    ("at_risk", _l("At risk")),
+    ("blocked", _l("Blocked")),
+]
+TRACKS = [
+    ("", _l("Any entity")),
+    ("foundations", _l("Foundations")),
+    ("tools", _l("Tools")),
+    ("transformation", _l("Transformation")),
+]
+
+
+class StepForm(Form):
+    kind = SelectField(_l("Kind"), choices=STEP_KINDS, default="")
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
+    week = IntegerField(_l("Week"), default=1, validators=[Optional()])
+    weekday = SelectField(_l("Weekday"), choices=WEEKDAYS, coerce=int, default=1)
+    start_time = StringField(_l("Start (HH:MM)"), default="10:00", validators=[Optional()])
+    duration_minutes = IntegerField(_l("Minutes"), default=60, validators=[Optional()])
+    repeat_every_weeks = IntegerField(_l("Every … weeks"), default=1, validators=[Optional()])
+    repeat_count = IntegerField(_l("Times"), default=1, validators=[Optional()])
+
+
+class ItineraryForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    track = SelectField(_l("Suits"), choices=TRACKS, default="")
+    steps = FieldList(FormField(StepForm), min_entries=8)
+
+
+class CohortForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    itinerary_id = SelectField(_l("Itinerary"), coerce=int)
+    starts_on = DateField(_l("Starts on"), validators=[DataRequired()])
+    timezone = SelectField(_l("Time zone"), choices=[(z, z) for z in TIMEZONES])
+    capacity = IntegerField(
+        _l("Entities"), default=10, validators=[DataRequired(), NumberRange(min=1, max=40)]
+    )
+
+
+class AdmitForm(FlaskForm):
+    entity_id = SelectField(_l("Entity"), coerce=int)
+
+
+class MentorForm(FlaskForm):
+    user_id = SelectField(_l("Mentor"), coerce=int)
+
+
+class CheckInForm(FlaskForm):
+    week = IntegerField(_l("Week"), validators=[DataRequired()])
+    status = SelectField(_l("Status"), choices=STATUSES)
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])

@@ -1,0 +1,553 @@
+"""Every way an itinerary, a cohort, an entity's place in it, a mentor or a check-in changes.
+
+A cohort's places follow the same rules as a workshop's seats (shared/design.md): each change
+runs in one transaction that serialises on the cohort's row (:func:`lms.db.begin_write`, then
+``SELECT ... FOR UPDATE``); ``admitted_count <= capacity`` is a CHECK; a UNIQUE keeps one place
+per entity and one arrival number per place; an entity that leaves frees its place for the
+first entity waiting, in arrival order, in the same transaction. Locks are taken in one order:
+cohort, then entity, then workshops (by ``courses.workshops.operations``).
+
+The schedule is made of Workshops restricted to the cohort (``Audience.cohort``): cohort-wide
+steps are laid out when the cohort is created; mentoring and check-in meetings, one per entity,
+when the entity is admitted (its coming ones only). Members of admitted entities are enrolled
+in the coming meetings through the workshop operations, so invitations and feeds follow.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from lms.accounts.models import User
+from lms.db import begin_write, db, utcnow
+from lms.errors import Conflict, DomainError, NotFound
+
+from ..entities.models import MAX_MEMBERS, Entity, MemberRole, Track
+from ..entities.operations import lock_entity
+from ..signals import checkin_missing, checkin_recorded, cohort_place_changed, mentor_assigned
+from ..workshops import operations as workshops
+from ..workshops.models import Audience, Enrolment, EnrolmentState, Workshop, WorkshopStatus
+from .layout import occurrences
+from .models import (
+    DEFAULT_COHORT_CAPACITY,
+    MAX_COHORT_CAPACITY,
+    CheckIn,
+    CheckInReminder,
+    Cohort,
+    CohortMeeting,
+    CohortPlace,
+    Itinerary,
+    ItineraryStep,
+    PlaceState,
+    ProgressStatus,
+    StepKind,
+)
+
+MAX_STEPS = 60
+MAX_WEEKS = 104
+MAX_REPEATS = 104
+_P = PlaceState
+
+
+# Itineraries ------------------------------------------------------------------------------
+
+
+def _int(data: dict[str, Any], name: str, low: int, high: int, default: int | None = None) -> int:
+    value = data.get(name, default)
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise DomainError(
+            _l(
+                "The step field “%(name)s” must be a whole number from %(low)d to %(high)d.",
+                name=name,
+                low=low,
+                high=high,
+            ),
+            code="invalid_step",
+        )
+    return value
+
+
+def parse_step(data: Any, position: int) -> ItineraryStep:
+    """One step from its JSON form (see the API contract), checked."""
+    if not isinstance(data, dict):
+        raise DomainError(_l("Each step must be an object."), code="invalid_step")
+    try:
+        kind = StepKind(data.get("kind"))
+    except ValueError:
+        raise DomainError(
+            _l("The step kind must be diagnosis, workshop, mentoring, check-in or mutual-aid."),
+            code="invalid_step",
+        ) from None
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise DomainError(_l("Each step needs a title."), code="invalid_step")
+    try:
+        start = time.fromisoformat(data.get("start_time", ""))
+        if len(data["start_time"]) != 5:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise DomainError(
+            _l("The step start time must be a local time as HH:MM."), code="invalid_step"
+        ) from None
+    every = data.get("repeat_every_weeks")
+    return ItineraryStep(
+        position=position,
+        kind=kind,
+        title=title.strip()[:200],
+        week=_int(data, "week", 1, MAX_WEEKS),
+        weekday=_int(data, "weekday", 1, 7),
+        start_time=start,
+        duration_minutes=_int(data, "duration_minutes", 5, 720),
+        repeat_every_weeks=1 if every is None else _int(data, "repeat_every_weeks", 1, MAX_WEEKS),
+        repeat_count=_int(data, "repeat_count", 1, MAX_REPEATS, default=1)
+        if data.get("repeat_count") is not None
+        else 1,
+    )
+
+
+def create_itinerary(
+    *, name: str, steps: list[Any], description: str = "", track: Track | str | None = None
+) -> Itinerary:
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_l("Please give a name."), code="missing")
+    if not isinstance(steps, list) or not steps:
+        raise DomainError(_l("An itinerary needs at least one step."), code="no_steps")
+    if len(steps) > MAX_STEPS:
+        raise DomainError(_l("An itinerary has at most %(n)d steps.", n=MAX_STEPS))
+    if track is not None and not isinstance(track, Track):
+        try:
+            track = Track(track)
+        except ValueError:
+            raise DomainError(
+                _l("The track must be foundations, tools or transformation."), code="invalid"
+            ) from None
+    parsed = [parse_step(s, i + 1) for i, s in enumerate(steps)]
+    if any(s.last_week > MAX_WEEKS for s in parsed):
+        raise DomainError(_l("An itinerary lasts at most %(n)d weeks.", n=MAX_WEEKS))
+    itinerary = Itinerary(
+        name=name[:200], description=(description or "").strip(), track=track, steps=parsed
+    )
+    db.session.add(itinerary)
+    db.session.flush()
+    return itinerary
+
+
+# Cohorts and their schedule ---------------------------------------------------------------
+
+
+def lock_cohort(cohort_id: int) -> Cohort:
+    """The cohort, locked for the rest of the transaction."""
+    begin_write()
+    cohort = db.session.get(Cohort, cohort_id, with_for_update=True, populate_existing=True)
+    if cohort is None:
+        raise NotFound(_l("There is no such cohort."))
+    return cohort
+
+
+def _check_capacity(capacity: Any) -> int:
+    if (
+        not isinstance(capacity, int)
+        or isinstance(capacity, bool)
+        or not 1 <= capacity <= MAX_COHORT_CAPACITY
+    ):
+        raise DomainError(
+            _l("A cohort takes from 1 to %(max)d entities.", max=MAX_COHORT_CAPACITY),
+            code="invalid_capacity",
+        )
+    return capacity
+
+
+def create_cohort(
+    *,
+    itinerary_id: int,
+    name: str,
+    starts_on: date,
+    timezone: str,
+    referent: User,
+    capacity: int = DEFAULT_COHORT_CAPACITY,
+) -> Cohort:
+    """Open a cohort and lay out its cohort-wide meetings (all of them, past ones included)."""
+    from lms.accounts.operations import check_timezone
+
+    itinerary = db.session.get(Itinerary, itinerary_id) if isinstance(itinerary_id, int) else None
+    if itinerary is None:
+        raise NotFound(_l("There is no such itinerary."), code="no_itinerary")
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_l("Please give a name."), code="missing")
+    if not referent.can_teach:
+        raise DomainError(_l("The cohort's referent must be a trainer or a coordinator."))
+    cohort = Cohort(
+        itinerary=itinerary,
+        name=name[:200],
+        starts_on=starts_on,
+        timezone=check_timezone(timezone),
+        capacity=_check_capacity(capacity),
+        admitted_count=0,
+        waitlist_count=0,
+        last_arrival=0,
+        referent=referent,
+    )
+    db.session.add(cohort)
+    db.session.flush()
+    for step in itinerary.steps:
+        if not step.kind.per_entity:
+            _lay_out(cohort, step, None, trainer=referent, future_only=False)
+    return cohort
+
+
+def _lay_out(
+    cohort: Cohort, step: ItineraryStep, entity: Entity | None, *, trainer: User, future_only: bool
+) -> list[CohortMeeting]:
+    now = utcnow()
+    meetings = []
+    for occ in occurrences(
+        cohort.starts_on,
+        cohort.zone,
+        week=step.week,
+        weekday=step.weekday,
+        start_time=step.start_time,
+        duration_minutes=step.duration_minutes,
+        repeat_every_weeks=step.repeat_every_weeks,
+        repeat_count=step.repeat_count,
+    ):
+        if future_only and occ.starts_at <= now:
+            continue
+        title = step.title if entity is None else f"{step.title} · {entity.name}"
+        if step.repeat_count > 1:
+            title = f"{title} ({occ.occurrence}/{step.repeat_count})"
+        workshop = workshops.create_workshop(
+            trainer=trainer,
+            title=title[:200],
+            description=f"{cohort.name} · {cohort.itinerary.name}",
+            starts_at=occ.starts_at,
+            ends_at=occ.ends_at,
+            timezone=cohort.timezone,
+            capacity=MAX_MEMBERS * (1 if entity else cohort.capacity),
+            audience=Audience.cohort,
+            cohort_id=cohort.id,
+        )
+        meeting = CohortMeeting(
+            cohort_id=cohort.id,
+            workshop=workshop,
+            step=step,
+            occurrence=occ.occurrence,
+            week=occ.week,
+            entity_id=entity.id if entity else None,
+        )
+        db.session.add(meeting)
+        meetings.append(meeting)
+    db.session.flush()
+    return meetings
+
+
+def _coming_meetings(cohort_id: int, *, entity_id: int | None) -> list[CohortMeeting]:
+    """The cohort's meetings that have not started and are not cancelled: its cohort-wide
+    ones (``entity_id=None``) or one entity's."""
+    entity_clause = (
+        CohortMeeting.entity_id.is_(None)
+        if entity_id is None
+        else CohortMeeting.entity_id == entity_id
+    )
+    return list(
+        db.session.scalars(
+            sa.select(CohortMeeting)
+            .join(CohortMeeting.workshop)
+            .where(
+                CohortMeeting.cohort_id == cohort_id,
+                entity_clause,
+                Workshop.status == WorkshopStatus.scheduled,
+                Workshop.starts_at > utcnow(),
+            )
+            .order_by(Workshop.id)
+        )
+    )
+
+
+def _enrol(meetings: list[CohortMeeting], people: list[User]) -> None:
+    for meeting in meetings:
+        for person in people:
+            workshops.enrol_member(meeting.workshop_id, person)
+
+
+def _withdraw(meetings: list[CohortMeeting], user_ids: set[int]) -> None:
+    if not meetings or not user_ids:
+        return
+    live = db.session.execute(
+        sa.select(Enrolment.workshop_id, Enrolment.user_id).where(
+            Enrolment.workshop_id.in_([m.workshop_id for m in meetings]),
+            Enrolment.user_id.in_(user_ids),
+            Enrolment.state.in_([EnrolmentState.enrolled, EnrolmentState.waitlisted]),
+        )
+    ).all()
+    for workshop_id, user_id in sorted(live):
+        workshops.withdraw(workshop_id, user_id, removed=True)
+
+
+def _admitted_member_ids(cohort_id: int, *, except_entity: int | None = None) -> set[int]:
+    from ..entities.models import Membership
+
+    query = (
+        sa.select(Membership.user_id)
+        .join(CohortPlace, CohortPlace.entity_id == Membership.entity_id)
+        .where(CohortPlace.cohort_id == cohort_id, CohortPlace.state == _P.admitted)
+    )
+    if except_entity is not None:
+        query = query.where(CohortPlace.entity_id != except_entity)
+    return set(db.session.scalars(query))
+
+
+def _meeting_trainer(cohort: Cohort, place: CohortPlace) -> User:
+    return place.mentor or cohort.referent
+
+
+def _join(cohort: Cohort, place: CohortPlace) -> None:
+    """An admitted entity gets its own coming meetings, and its members every coming one."""
+    entity = lock_entity(place.entity_id)
+    own = []
+    for step in cohort.itinerary.steps:
+        if step.kind.per_entity:
+            own += _lay_out(
+                cohort, step, entity, trainer=_meeting_trainer(cohort, place), future_only=True
+            )
+    people = [m.user for m in entity.memberships]
+    _enrol(_coming_meetings(cohort.id, entity_id=None) + own, people)
+
+
+def _part(cohort: Cohort, place: CohortPlace) -> None:
+    """A leaving entity's coming meetings are cancelled and its members withdrawn from the
+    cohort's coming meetings (unless another admitted entity of theirs keeps them there)."""
+    entity = lock_entity(place.entity_id)
+    for meeting in _coming_meetings(cohort.id, entity_id=entity.id):
+        workshops.cancel_workshop(meeting.workshop_id)
+    staying = _admitted_member_ids(cohort.id, except_entity=entity.id)
+    _withdraw(_coming_meetings(cohort.id, entity_id=None), entity.member_ids - staying)
+
+
+def _place_of(cohort: Cohort, entity_id: int) -> CohortPlace | None:
+    return db.session.scalar(
+        sa.select(CohortPlace).where(
+            CohortPlace.cohort_id == cohort.id, CohortPlace.entity_id == entity_id
+        )
+    )
+
+
+def _set_state(place: CohortPlace, state: PlaceState, reason: str) -> None:
+    cohort = place.cohort
+    previous = place.state if place.id is not None else None
+    if previous is _P.admitted:
+        cohort.admitted_count -= 1
+    elif previous is _P.waitlisted:
+        cohort.waitlist_count -= 1
+    if state is _P.admitted:
+        cohort.admitted_count += 1
+    elif state is _P.waitlisted:
+        cohort.waitlist_count += 1
+    place.state = state
+    db.session.flush()
+    cohort_place_changed.send(place, previous=previous, reason=reason)
+
+
+def admit_entity(cohort_id: int, entity_id: int) -> tuple[CohortPlace, bool]:
+    """Admit an entity, or put it last on the cohort's waiting list when the cohort is full.
+    Asking again while admitted or waiting returns the same place, unchanged."""
+    cohort = lock_cohort(cohort_id)
+    place = _place_of(cohort, entity_id)
+    if place is not None and place.is_live:
+        return place, False
+    if db.session.get(Entity, entity_id) is None:
+        raise NotFound(_l("There is no such entity."))
+    cohort.last_arrival += 1
+    if place is None:
+        place = CohortPlace(cohort=cohort, entity_id=entity_id)
+        db.session.add(place)
+    place.arrival = cohort.last_arrival
+    if cohort.is_full:
+        _set_state(place, _P.waitlisted, "waitlisted")
+    else:
+        _set_state(place, _P.admitted, "admitted")
+        _join(cohort, place)
+    return place, True
+
+
+def _fill_free_places(cohort: Cohort) -> list[CohortPlace]:
+    free = cohort.capacity - cohort.admitted_count
+    if free <= 0 or cohort.waitlist_count == 0:
+        return []
+    first_waiting = list(
+        db.session.scalars(
+            sa.select(CohortPlace)
+            .where(CohortPlace.cohort_id == cohort.id, CohortPlace.state == _P.waitlisted)
+            .order_by(CohortPlace.arrival)
+            .limit(free)
+        )
+    )
+    for place in first_waiting:
+        _set_state(place, _P.admitted, "promoted")
+        _join(cohort, place)
+    return first_waiting
+
+
+def remove_entity(cohort_id: int, entity_id: int) -> CohortPlace:
+    """An entity leaves the cohort (or its waiting list); the first entity waiting is
+    admitted at once, its members enrolled in the coming meetings."""
+    cohort = lock_cohort(cohort_id)
+    place = _place_of(cohort, entity_id)
+    if place is None or not place.is_live:
+        raise NotFound(_l("That entity has no place in this cohort."), code="not_placed")
+    was_admitted = place.state is _P.admitted
+    _set_state(place, _P.left, "left")
+    if was_admitted:
+        _part(cohort, place)
+        _fill_free_places(cohort)
+    return place
+
+
+def assign_mentor(cohort_id: int, entity_id: int, mentor: User) -> CohortPlace:
+    """Pair an entity with a mentor from outside it; the mentor takes over its coming
+    mentoring and check-in meetings (announced as a change of those workshops)."""
+    cohort = lock_cohort(cohort_id)
+    place = _place_of(cohort, entity_id)
+    if place is None or not place.is_live:
+        raise NotFound(_l("That entity has no place in this cohort."), code="not_placed")
+    entity = lock_entity(entity_id)
+    if mentor.id in entity.member_ids:
+        raise DomainError(
+            _l(
+                "%(person)s belongs to %(entity)s: a mentor must come from another entity.",
+                person=mentor.name,
+                entity=entity.name,
+            ),
+            code="mentor_is_member",
+        )
+    previous = place.mentor
+    if previous is not None and previous.id == mentor.id:
+        return place
+    place.mentor = mentor
+    db.session.flush()
+    for meeting in _coming_meetings(cohort.id, entity_id=entity_id):
+        workshops.change_trainer(meeting.workshop_id, mentor)
+    mentor_assigned.send(place, previous=previous)
+    return place
+
+
+# Members joining or leaving an entity that has a place ---------------------------------
+
+
+def _admitted_places_of(entity_id: int) -> list[CohortPlace]:
+    return list(
+        db.session.scalars(
+            sa.select(CohortPlace)
+            .where(CohortPlace.entity_id == entity_id, CohortPlace.state == _P.admitted)
+            .order_by(CohortPlace.cohort_id)
+        )
+    )
+
+
+def member_joined(entity: Entity, user: User) -> None:
+    """A new member of an admitted entity is enrolled in its cohorts' coming meetings."""
+    for place in _admitted_places_of(entity.id):
+        meetings = _coming_meetings(place.cohort_id, entity_id=None)
+        meetings += _coming_meetings(place.cohort_id, entity_id=entity.id)
+        _enrol(meetings, [user])
+
+
+def member_left(entity: Entity, user_id: int) -> None:
+    """A member who leaves an entity leaves its coming meetings (and the cohort-wide ones,
+    unless another admitted entity of theirs keeps them there)."""
+    for place in _admitted_places_of(entity.id):
+        _withdraw(_coming_meetings(place.cohort_id, entity_id=entity.id), {user_id})
+        if user_id not in _admitted_member_ids(place.cohort_id):
+            _withdraw(_coming_meetings(place.cohort_id, entity_id=None), {user_id})
+
+
+# Weekly check-ins ---------------------------------------------------------------------------
+
+
+def parse_status(value: Any) -> ProgressStatus:
+    try:
+        return ProgressStatus(value)
+    except ValueError:
+        raise DomainError(
+            _l("The status must be on_track, at_risk or blocked."), code="invalid_status"
+        ) from None
+
+
+def record_checkin(
+    cohort_id: int,
+    entity_id: int,
+    *,
+    week: Any,
+    status: Any,
+    notes: str = "",
+    recorded_by: User | None = None,
+) -> tuple[CheckIn, bool]:
+    """Record an admitted entity's progress for one week. There is one check-in per entity
+    and week: recording the same week again updates it. Returns it and whether it is new."""
+    begin_write()
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        raise NotFound(_l("There is no such cohort."))
+    weeks = cohort.itinerary.weeks
+    if not isinstance(week, int) or isinstance(week, bool) or not 1 <= week <= weeks:
+        raise DomainError(
+            _l("The week must be a whole number from 1 to %(n)d.", n=weeks), code="invalid_week"
+        )
+    status = status if isinstance(status, ProgressStatus) else parse_status(status)
+    place = db.session.scalar(
+        sa.select(CohortPlace)
+        .where(CohortPlace.cohort_id == cohort_id, CohortPlace.entity_id == entity_id)
+        .with_for_update(of=CohortPlace)
+        .execution_options(populate_existing=True)
+    )
+    if place is None or place.state is not _P.admitted:
+        raise Conflict(_l("Only an admitted entity has check-ins."), code="not_admitted")
+    checkin = db.session.scalar(
+        sa.select(CheckIn).where(
+            CheckIn.cohort_id == cohort_id, CheckIn.entity_id == entity_id, CheckIn.week == week
+        )
+    )
+    created = checkin is None
+    if created:
+        checkin = CheckIn(cohort_id=cohort_id, entity_id=entity_id, week=week)
+        db.session.add(checkin)
+    checkin.status = status
+    checkin.notes = (notes or "").strip()[:5000]
+    checkin.recorded_by = recorded_by
+    db.session.flush()
+    checkin_recorded.send(checkin, created=created)
+    return checkin, created
+
+
+def remind_missing_checkins(now: datetime | None = None) -> int:
+    """Announce (``checkin_missing``) every missing check-in not announced yet; for a worker
+    or ``flask cohorts remind``. Returns how many were announced."""
+    from .queries import missing_checkins
+
+    begin_write()
+    sent = 0
+    for place, week in missing_checkins(now=now):
+        exists = db.session.scalar(
+            sa.select(CheckInReminder.id).where(
+                CheckInReminder.cohort_id == place.cohort_id,
+                CheckInReminder.entity_id == place.entity_id,
+                CheckInReminder.week == week,
+            )
+        )
+        if exists:
+            continue
+        db.session.add(
+            CheckInReminder(cohort_id=place.cohort_id, entity_id=place.entity_id, week=week)
+        )
+        db.session.flush()
+        checkin_missing.send(place, week=week)
+        sent += 1
+    return sent
+
+
+def role_of(entity: Entity, user: User) -> MemberRole | None:
+    return next((m.role for m in entity.memberships if m.user_id == user.id), None)

@@ -1,0 +1,360 @@
+"""Reads about itineraries and cohorts: the dashboard, a person's cohorts, missing check-ins."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from lms.accounts.models import User
+from lms.db import db, utcnow
+
+from ..entities.models import Entity, Membership, Track
+from ..workshops.models import Attendance, Enrolment, EnrolmentState, Workshop, WorkshopStatus
+from .models import (
+    CheckIn,
+    Cohort,
+    CohortMeeting,
+    CohortPlace,
+    Itinerary,
+    PlaceState,
+    StepKind,
+)
+
+
+def get_cohort(cohort_id: int) -> Cohort | None:
+    return db.session.get(Cohort, cohort_id)
+
+
+def get_itinerary(itinerary_id: int) -> Itinerary | None:
+    return db.session.get(Itinerary, itinerary_id)
+
+
+def itineraries() -> list[Itinerary]:
+    return list(
+        db.session.scalars(
+            sa.select(Itinerary).options(selectinload(Itinerary.steps)).order_by(Itinerary.name)
+        )
+    )
+
+
+def itinerary_for_track(track: Track) -> Itinerary | None:
+    """The newest itinerary labelled for ``track``."""
+    return db.session.scalar(
+        sa.select(Itinerary).where(Itinerary.track == track).order_by(Itinerary.id.desc())
+    )
+
+
+def all_cohorts() -> list[Cohort]:
+    return list(db.session.scalars(sa.select(Cohort).order_by(Cohort.starts_on.desc())))
+
+
+def places(cohort_id: int) -> list[CohortPlace]:
+    """Every place of a cohort, in arrival order."""
+    return list(
+        db.session.scalars(
+            sa.select(CohortPlace)
+            .where(CohortPlace.cohort_id == cohort_id)
+            .order_by(CohortPlace.arrival)
+        )
+    )
+
+
+def waitlist_positions(cohort_id: int) -> dict[int, int]:
+    """entity_id -> position (1 = next in) for the entities waiting."""
+    waiting = [p for p in places(cohort_id) if p.state is PlaceState.waitlisted]
+    return {p.entity_id: n for n, p in enumerate(waiting, 1)}
+
+
+def place_of(cohort_id: int, entity_id: int) -> CohortPlace | None:
+    return db.session.scalar(
+        sa.select(CohortPlace).where(
+            CohortPlace.cohort_id == cohort_id, CohortPlace.entity_id == entity_id
+        )
+    )
+
+
+def checkins(cohort_id: int) -> dict[int, list[CheckIn]]:
+    """entity_id -> its check-ins, by week."""
+    result: dict[int, list[CheckIn]] = defaultdict(list)
+    for c in db.session.scalars(
+        sa.select(CheckIn).where(CheckIn.cohort_id == cohort_id).order_by(CheckIn.week)
+    ):
+        result[c.entity_id].append(c)
+    return result
+
+
+def meetings(cohort_id: int, *, entity_ids: set[int] | None = None) -> list[CohortMeeting]:
+    """The cohort's schedule, soonest first: cohort-wide meetings and per-entity ones (only
+    those of ``entity_ids`` when given)."""
+    query = (
+        sa.select(CohortMeeting)
+        .join(CohortMeeting.workshop)
+        .where(CohortMeeting.cohort_id == cohort_id)
+        .order_by(Workshop.starts_at, Workshop.id)
+    )
+    if entity_ids is not None:
+        query = query.where(
+            sa.or_(CohortMeeting.entity_id.is_(None), CohortMeeting.entity_id.in_(entity_ids))
+        )
+    return list(db.session.scalars(query))
+
+
+# Who may see what ---------------------------------------------------------------------------
+
+
+def member_entity_ids(cohort_id: int, user: User) -> set[int]:
+    """The entities of ``user`` that hold a live place in the cohort."""
+    return set(
+        db.session.scalars(
+            sa.select(CohortPlace.entity_id)
+            .join(Membership, Membership.entity_id == CohortPlace.entity_id)
+            .where(
+                CohortPlace.cohort_id == cohort_id,
+                CohortPlace.state != PlaceState.left,
+                Membership.user_id == user.id,
+            )
+        )
+    )
+
+
+def mentored_entity_ids(cohort_id: int, user: User) -> set[int]:
+    return set(
+        db.session.scalars(
+            sa.select(CohortPlace.entity_id).where(
+                CohortPlace.cohort_id == cohort_id,
+                CohortPlace.state != PlaceState.left,
+                CohortPlace.mentor_id == user.id,
+            )
+        )
+    )
+
+
+def can_view(cohort: Cohort, user: User) -> bool:
+    """Coordinators, the cohort's referent, members of its entities, and its mentors."""
+    if not user.is_authenticated:
+        return False
+    if cohort.can_be_managed_by(user):
+        return True
+    return bool(member_entity_ids(cohort.id, user) or mentored_entity_ids(cohort.id, user))
+
+
+def is_mentor_of(entity_id: int, user: User) -> bool:
+    return bool(
+        db.session.scalar(
+            sa.select(CohortPlace.id).where(
+                CohortPlace.entity_id == entity_id,
+                CohortPlace.state != PlaceState.left,
+                CohortPlace.mentor_id == user.id,
+            )
+        )
+    )
+
+
+def can_record_checkin(place: CohortPlace, user: User) -> bool:
+    """The entity's mentor or referent, the cohort's referent, coordinators."""
+    from ..entities.models import MemberRole
+
+    if not user.is_authenticated:
+        return False
+    if place.cohort.can_be_managed_by(user) or place.mentor_id == user.id:
+        return True
+    return any(
+        m.user_id == user.id and m.role is MemberRole.referent for m in place.entity.memberships
+    )
+
+
+def cohorts_of(user: User) -> list[Cohort]:
+    """Cohorts in which ``user`` is a member of a placed entity or a mentor."""
+    placed = (
+        sa.select(CohortPlace.cohort_id)
+        .outerjoin(Membership, Membership.entity_id == CohortPlace.entity_id)
+        .where(
+            CohortPlace.state != PlaceState.left,
+            sa.or_(Membership.user_id == user.id, CohortPlace.mentor_id == user.id),
+        )
+    )
+    return list(
+        db.session.scalars(
+            sa.select(Cohort).where(Cohort.id.in_(placed)).order_by(Cohort.starts_on.desc())
+        )
+    )
+
+
+def mentored_places(user: User) -> list[CohortPlace]:
+    return list(
+        db.session.scalars(
+            sa.select(CohortPlace)
+            .where(CohortPlace.mentor_id == user.id, CohortPlace.state != PlaceState.left)
+            .order_by(CohortPlace.cohort_id)
+        )
+    )
+
+
+def places_of_entity(entity_id: int) -> list[CohortPlace]:
+    return list(
+        db.session.scalars(
+            sa.select(CohortPlace)
+            .where(CohortPlace.entity_id == entity_id)
+            .order_by(CohortPlace.created_at.desc())
+        )
+    )
+
+
+# Missing check-ins and the dashboard -------------------------------------------------------
+
+
+def _checkin_weeks_due(cohort_id: int | None, now: datetime) -> list[tuple[int, int, int]]:
+    """(cohort_id, entity_id, week) of every check-in meeting that has ended, for entities
+    still admitted."""
+    query = (
+        sa.select(CohortMeeting.cohort_id, CohortMeeting.entity_id, CohortMeeting.week)
+        .join(CohortMeeting.workshop)
+        .join(CohortMeeting.step)
+        .join(
+            CohortPlace,
+            sa.and_(
+                CohortPlace.cohort_id == CohortMeeting.cohort_id,
+                CohortPlace.entity_id == CohortMeeting.entity_id,
+            ),
+        )
+        .where(
+            CohortPlace.state == PlaceState.admitted,
+            Workshop.status == WorkshopStatus.scheduled,
+            Workshop.ends_at <= now,
+            CohortMeeting.step.has(kind=StepKind.check_in),
+        )
+        .distinct()
+    )
+    if cohort_id is not None:
+        query = query.where(CohortMeeting.cohort_id == cohort_id)
+    return list(db.session.execute(query).tuples())
+
+
+def missing_checkins(
+    *, cohort_id: int | None = None, now: datetime | None = None
+) -> list[tuple[CohortPlace, int]]:
+    """(place, week) for each check-in meeting that has ended with no check-in recorded."""
+    now = now or utcnow()
+    due = _checkin_weeks_due(cohort_id, now)
+    if not due:
+        return []
+    cohort_ids = {c for c, _e, _w in due}
+    recorded = set(
+        db.session.execute(
+            sa.select(CheckIn.cohort_id, CheckIn.entity_id, CheckIn.week).where(
+                CheckIn.cohort_id.in_(cohort_ids)
+            )
+        ).tuples()
+    )
+    missing = sorted(set(due) - recorded)
+    place_by_key = {
+        (p.cohort_id, p.entity_id): p
+        for p in db.session.scalars(
+            sa.select(CohortPlace).where(CohortPlace.cohort_id.in_(cohort_ids))
+        )
+    }
+    return [(place_by_key[(c, e)], w) for c, e, w in missing]
+
+
+@dataclass
+class EntityRow:
+    """One entity on the dashboard."""
+
+    place: CohortPlace
+    position: int | None = None
+    checkins: list[CheckIn] = field(default_factory=list)
+    missing_weeks: list[int] = field(default_factory=list)
+    attended: int = 0
+    expected: int = 0
+
+    @property
+    def latest(self) -> CheckIn | None:
+        return self.checkins[-1] if self.checkins else None
+
+
+@dataclass
+class Dashboard:
+    cohort: Cohort
+    admitted: list[EntityRow]
+    waiting: list[EntityRow]
+    left: list[EntityRow]
+    next_meetings: list[CohortMeeting]
+    current_week: int
+
+
+def _attendance(cohort_id: int, now: datetime) -> dict[int, tuple[int, int]]:
+    """entity_id -> (marked present or late, seats held) over the cohort's past meetings."""
+    rows = db.session.execute(
+        sa.select(Membership.entity_id, Enrolment.attendance, CohortMeeting.entity_id)
+        .select_from(Enrolment)
+        .join(Workshop, Workshop.id == Enrolment.workshop_id)
+        .join(CohortMeeting, CohortMeeting.workshop_id == Workshop.id)
+        .join(Membership, Membership.user_id == Enrolment.user_id)
+        .join(
+            CohortPlace,
+            sa.and_(
+                CohortPlace.entity_id == Membership.entity_id,
+                CohortPlace.cohort_id == CohortMeeting.cohort_id,
+            ),
+        )
+        .where(
+            CohortMeeting.cohort_id == cohort_id,
+            Workshop.status == WorkshopStatus.scheduled,
+            Workshop.ends_at <= now,
+            Enrolment.state == EnrolmentState.enrolled,
+        )
+    ).all()
+    result: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for entity_id, attendance, meeting_entity in rows:
+        if meeting_entity is not None and meeting_entity != entity_id:
+            continue
+        result[entity_id][1] += 1
+        if attendance in (Attendance.present, Attendance.late):
+            result[entity_id][0] += 1
+    return {k: (v[0], v[1]) for k, v in result.items()}
+
+
+def dashboard(cohort: Cohort, now: datetime | None = None) -> Dashboard:
+    now = now or utcnow()
+    by_entity = checkins(cohort.id)
+    missing: dict[int, list[int]] = defaultdict(list)
+    for place, week in missing_checkins(cohort_id=cohort.id, now=now):
+        missing[place.entity_id].append(week)
+    attendance = _attendance(cohort.id, now)
+    rows = {"admitted": [], "waitlisted": [], "left": []}
+    position = 0
+    for place in places(cohort.id):
+        row = EntityRow(place, checkins=by_entity.get(place.entity_id, []))
+        row.missing_weeks = missing.get(place.entity_id, [])
+        row.attended, row.expected = attendance.get(place.entity_id, (0, 0))
+        if place.state is PlaceState.waitlisted:
+            position += 1
+            row.position = position
+        rows[place.state.value].append(row)
+    rows["admitted"].sort(key=lambda r: r.place.entity.name.lower())
+    upcoming = [
+        m
+        for m in meetings(cohort.id, entity_ids=set())
+        if m.workshop.starts_at > now and not m.workshop.is_cancelled
+    ]
+    return Dashboard(
+        cohort,
+        rows["admitted"],
+        rows["waitlisted"],
+        rows["left"],
+        upcoming[:5],
+        cohort.week_of(now),
+    )
+
+
+def entities_without_place(cohort_id: int) -> list[Entity]:
+    live = sa.select(CohortPlace.entity_id).where(
+        CohortPlace.cohort_id == cohort_id, CohortPlace.state != PlaceState.left
+    )
+    return list(
+        db.session.scalars(sa.select(Entity).where(Entity.id.not_in(live)).order_by(Entity.name))
+    )

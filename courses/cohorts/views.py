@@ -1,0 +1,250 @@
+"""Cohort pages: itineraries, cohort creation, the office's dashboard, check-ins, and a
+person's own entities ("My entity")."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.accounts.models import User
+from lms.db import db, utcnow
+from lms.errors import DomainError
+from lms.security import roles_required
+
+from ..entities import queries as entity_queries
+from ..entities.forms import TRACK_LABELS
+from . import operations, queries
+from .forms import STATUSES, AdmitForm, CheckInForm, CohortForm, ItineraryForm, MentorForm
+
+bp = Blueprint("cohorts", __name__)
+MAX_BUILDER_ROWS = 40
+
+
+def _refused(e: DomainError, target: str):
+    db.session.rollback()
+    flash(str(e.message), "error")
+    return redirect(target, 303)
+
+
+def _cohort_or_404(cohort_id: int):
+    cohort = queries.get_cohort(cohort_id)
+    if cohort is None:
+        abort(404)
+    return cohort
+
+
+@bp.get("/cohorts")
+@roles_required("coordinator")
+def index():
+    return render_template(
+        "courses/cohorts/index.html",
+        cohorts=queries.all_cohorts(),
+        itineraries=queries.itineraries(),
+        track_labels=TRACK_LABELS,
+    )
+
+
+def _step_rows(form: ItineraryForm) -> list[dict]:
+    rows = []
+    for entry in form.steps.entries:
+        data = entry.form.data
+        if not data["kind"]:
+            continue
+        rows.append({k: v for k, v in data.items() if k != "csrf_token"})
+    return rows
+
+
+@bp.route("/itineraries/new", methods=["GET", "POST"])
+@roles_required("coordinator")
+def new_itinerary():
+    form = ItineraryForm()
+    rows = request.args.get("rows", type=int) or 8
+    while len(form.steps.entries) < min(rows, MAX_BUILDER_ROWS):
+        form.steps.append_entry()
+    if form.validate_on_submit():
+        try:
+            itinerary = operations.create_itinerary(
+                name=form.name.data,
+                description=form.description.data or "",
+                track=form.track.data or None,
+                steps=_step_rows(form),
+            )
+        except DomainError as e:
+            db.session.rollback()
+            flash(str(e.message), "error")
+            return render_template("courses/cohorts/itinerary_form.html", form=form), e.status
+        db.session.commit()
+        flash(_("The itinerary %(name)s has been saved.", name=itinerary.name), "success")
+        return redirect(url_for(".index"), 303)
+    status = 422 if form.errors else 200
+    return render_template("courses/cohorts/itinerary_form.html", form=form), status
+
+
+@bp.route("/cohorts/new", methods=["GET", "POST"])
+@roles_required("coordinator")
+def new_cohort():
+    form = CohortForm()
+    form.itinerary_id.choices = [(i.id, i.name) for i in queries.itineraries()]
+    if not form.is_submitted():
+        form.timezone.data = current_user.timezone
+    if form.validate_on_submit():
+        try:
+            cohort = operations.create_cohort(
+                itinerary_id=form.itinerary_id.data,
+                name=form.name.data,
+                starts_on=form.starts_on.data,
+                timezone=form.timezone.data,
+                capacity=form.capacity.data,
+                referent=current_user,
+            )
+        except DomainError as e:
+            return _refused(e, url_for(".new_cohort"))
+        db.session.commit()
+        flash(_("The cohort %(name)s is open.", name=cohort.name), "success")
+        return redirect(url_for(".dashboard", cohort_id=cohort.id), 303)
+    status = 422 if form.errors else 200
+    return render_template("courses/cohorts/cohort_form.html", form=form), status
+
+
+def _managed_cohort(cohort_id: int):
+    cohort = _cohort_or_404(cohort_id)
+    if not cohort.can_be_managed_by(current_user):
+        abort(403)
+    return cohort
+
+
+@bp.get("/cohorts/<int:cohort_id>")
+@roles_required()
+def dashboard(cohort_id: int):
+    cohort = _cohort_or_404(cohort_id)
+    if not cohort.can_be_managed_by(current_user):
+        if queries.can_view(cohort, current_user):
+            return redirect(url_for(".mine"))
+        abort(403)
+    admit_form = AdmitForm()
+    admit_form.entity_id.choices = [
+        (e.id, e.name) for e in queries.entities_without_place(cohort.id)
+    ]
+    mentor_form = MentorForm()
+    mentor_form.user_id.choices = [(u.id, u.name) for u in entity_queries.people()]
+    return render_template(
+        "courses/cohorts/dashboard.html",
+        board=queries.dashboard(cohort),
+        admit_form=admit_form,
+        mentor_form=mentor_form,
+        status_labels=dict(STATUSES),
+    )
+
+
+@bp.post("/cohorts/<int:cohort_id>/entities")
+@roles_required("coordinator")
+def admit(cohort_id: int):
+    _cohort_or_404(cohort_id)
+    form = AdmitForm()
+    form.entity_id.choices = [(e.id, e.name) for e in queries.entities_without_place(cohort_id)]
+    target = url_for(".dashboard", cohort_id=cohort_id)
+    if not form.validate_on_submit():
+        flash(_("Please choose an entity."), "error")
+        return redirect(target, 303)
+    try:
+        place, _changed = operations.admit_entity(cohort_id, form.entity_id.data)
+    except DomainError as e:
+        return _refused(e, target)
+    db.session.commit()
+    if place.state.value == "admitted":
+        flash(_("%(name)s has been admitted.", name=place.entity.name), "success")
+    else:
+        flash(
+            _("The cohort is full: %(name)s is on the waiting list.", name=place.entity.name),
+            "info",
+        )
+    return redirect(target, 303)
+
+
+@bp.post("/cohorts/<int:cohort_id>/entities/<int:entity_id>/leave")
+@roles_required("coordinator")
+def leave(cohort_id: int, entity_id: int):
+    target = url_for(".dashboard", cohort_id=cohort_id)
+    try:
+        operations.remove_entity(cohort_id, entity_id)
+    except DomainError as e:
+        return _refused(e, target)
+    db.session.commit()
+    flash(_("The entity has left the cohort."), "info")
+    return redirect(target, 303)
+
+
+@bp.post("/cohorts/<int:cohort_id>/entities/<int:entity_id>/mentor")
+@roles_required("coordinator")
+def mentor(cohort_id: int, entity_id: int):
+    form = MentorForm()
+    form.user_id.choices = [(u.id, u.name) for u in entity_queries.people()]
+    target = url_for(".dashboard", cohort_id=cohort_id)
+    if not form.validate_on_submit():
+        flash(_("Please choose a mentor."), "error")
+        return redirect(target, 303)
+    try:
+        operations.assign_mentor(cohort_id, entity_id, db.session.get(User, form.user_id.data))
+    except DomainError as e:
+        return _refused(e, target)
+    db.session.commit()
+    flash(_("The mentor has been paired."), "success")
+    return redirect(target, 303)
+
+
+@bp.route("/cohorts/<int:cohort_id>/entities/<int:entity_id>/check-in", methods=["GET", "POST"])
+@roles_required()
+def check_in(cohort_id: int, entity_id: int):
+    cohort = _cohort_or_404(cohort_id)
+    place = queries.place_of(cohort_id, entity_id)
+    if place is None:
+        abort(404)
+    if not queries.can_record_checkin(place, current_user):
+        abort(403)
+    form = CheckInForm()
+    if not form.is_submitted():
+        form.week.data = max(1, min(cohort.week_of(utcnow()), cohort.itinerary.weeks))
+    if form.validate_on_submit():
+        try:
+            _checkin, created = operations.record_checkin(
+                cohort_id,
+                entity_id,
+                week=form.week.data,
+                status=form.status.data,
+                notes=form.notes.data or "",
+                recorded_by=current_user,
+            )
+        except DomainError as e:
+            db.session.rollback()
+            flash(str(e.message), "error")
+            return render_template(
+                "courses/cohorts/check_in.html", form=form, place=place
+            ), e.status
+        db.session.commit()
+        if created:
+            flash(_("The check-in of week %(n)d has been recorded.", n=form.week.data), "success")
+        else:
+            flash(_("The check-in of week %(n)d has been updated.", n=form.week.data), "success")
+        if cohort.can_be_managed_by(current_user):
+            return redirect(url_for(".dashboard", cohort_id=cohort_id), 303)
+        return redirect(url_for("entities.detail", entity_id=entity_id), 303)
+    status = 422 if form.errors else 200
+    checkins = queries.checkins(cohort_id).get(entity_id, [])
+    return render_template(
+        "courses/cohorts/check_in.html",
+        form=form,
+        place=place,
+        checkins=checkins,
+        status_labels=dict(STATUSES),
+    ), status
+
+
+@bp.get("/my-entity")
+@roles_required()
+def mine():
+    entities = entity_queries.entities_of(current_user.id)
+    mentored = queries.mentored_places(current_user)
+    if len(entities) == 1 and not mentored:
+        return redirect(url_for("entities.detail", entity_id=entities[0].id))
+    return render_template("courses/cohorts/mine.html", entities=entities, mentored=mentored)

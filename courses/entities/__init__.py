@@ -1,0 +1,9 @@
+"""Entities: the organisations a bootcamp accompanies, their members, referent and diagnosis."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from . import api, models, views  # noqa: F401  (api adds its routes to lms.api.bp)
+
+    app.register_blueprint(views.bp)

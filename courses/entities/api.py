@@ -1,0 +1,148 @@
+"""The entity routes of the JSON API (see shared/api-contract.md)."""
+
+from __future__ import annotations
+
+from flask import jsonify
+from flask_babel import lazy_gettext as _l
+
+from lms.accounts.models import User
+from lms.api import auth_required, bp, current_api_user, field, json_body
+from lms.db import db
+from lms.errors import Forbidden, NotFound
+
+from . import operations, queries
+from .models import Diagnosis, Entity
+
+
+def entity_json(entity: Entity) -> dict:
+    referent = entity.referent
+    return {
+        "id": entity.id,
+        "name": entity.name,
+        "kind": entity.kind.value,
+        "sector": entity.sector,
+        "size": entity.size,
+        "referent": {"id": referent.id, "name": referent.name} if referent else None,
+        "members": [
+            {"user_id": m.user_id, "name": m.user.name, "role": m.role.value}
+            for m in entity.memberships
+        ],
+    }
+
+
+def diagnosis_json(d: Diagnosis) -> dict:
+    return {
+        "entity_id": d.entity_id,
+        "readiness": d.readiness,
+        "market": d.market,
+        "capacity": d.capacity,
+        "needs": d.need_list,
+        "notes": d.notes,
+        "score": d.score,
+        "track": d.track.value,
+        "suggested_itinerary_id": d.suggested_itinerary_id,
+        "assessed_at": d.assessed_at.isoformat(),
+    }
+
+
+def _entity(entity_id: int) -> Entity:
+    entity = queries.get_entity(entity_id)
+    if entity is None:
+        raise NotFound(_l("There is no such entity."))
+    return entity
+
+
+def user_or_404(user_id: object) -> User:
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None:
+        raise NotFound(_l("There is no such person."), code="no_user")
+    return user
+
+
+def may_see_diagnosis(entity: Entity, user: User) -> bool:
+    from ..cohorts.queries import is_mentor_of
+
+    return user.is_coordinator or is_mentor_of(entity.id, user)
+
+
+@bp.get("/entities")
+@auth_required("coordinator")
+def list_entities():
+    return jsonify([entity_json(e) for e in queries.all_entities()])
+
+
+@bp.post("/entities")
+@auth_required("coordinator")
+def create_entity():
+    data = json_body()
+    entity = operations.create_entity(
+        name=field(data, "name", max_length=200),
+        kind=field(data, "kind"),
+        sector=field(data, "sector", required=False, default="", max_length=100),
+        size=data.get("size"),
+    )
+    db.session.commit()
+    return jsonify(entity_json(entity)), 201
+
+
+@bp.get("/entities/<int:entity_id>")
+@auth_required()
+def get_entity(entity_id: int):
+    entity = _entity(entity_id)
+    user = current_api_user()
+    if not (user.is_coordinator or entity.has_member(user) or may_see_diagnosis(entity, user)):
+        raise Forbidden(_l("You do not have permission to do that."))
+    return jsonify(entity_json(entity))
+
+
+@bp.post("/entities/<int:entity_id>/members")
+@auth_required("coordinator")
+def add_member(entity_id: int):
+    data = json_body()
+    _entity(entity_id)
+    user = user_or_404(data.get("user_id"))
+    _membership, created = operations.add_member(
+        entity_id, user, field(data, "role", required=False, default="member")
+    )
+    db.session.commit()
+    return jsonify(entity_json(_entity(entity_id))), 201 if created else 200
+
+
+@bp.delete("/entities/<int:entity_id>/members/<int:user_id>")
+@auth_required("coordinator")
+def remove_member(entity_id: int, user_id: int):
+    operations.remove_member(entity_id, user_id)
+    db.session.commit()
+    return "", 204
+
+
+@bp.put("/entities/<int:entity_id>/diagnosis")
+@auth_required("coordinator")
+def put_diagnosis(entity_id: int):
+    data = json_body()
+    _entity(entity_id)
+    needs = data.get("needs", [])
+    if not isinstance(needs, list):
+        needs = [needs]
+    diagnosis = operations.record_diagnosis(
+        entity_id,
+        readiness=data.get("readiness"),
+        market=data.get("market"),
+        capacity=data.get("capacity"),
+        needs=needs,
+        notes=field(data, "notes", required=False, default="", max_length=5000),
+        assessed_by=current_api_user(),
+    )
+    db.session.commit()
+    return jsonify(diagnosis_json(diagnosis))
+
+
+@bp.get("/entities/<int:entity_id>/diagnosis")
+@auth_required()
+def get_diagnosis(entity_id: int):
+    entity = _entity(entity_id)
+    if not may_see_diagnosis(entity, current_api_user()):
+        raise Forbidden(_l("Only coordinators and the entity's mentor see its diagnosis."))
+    if entity.diagnosis is None:
+        raise NotFound(_l("This entity has no diagnosis yet."), code="no_diagnosis")
+    return jsonify(diagnosis_json(entity.diagnosis))

@@ -1,0 +1,40 @@
+"""Reads about entities."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from lms.accounts.models import User
+from lms.db import db
+
+from .models import Entity, Membership
+
+
+def get_entity(entity_id: int) -> Entity | None:
+    return db.session.get(Entity, entity_id)
+
+
+def all_entities() -> list[Entity]:
+    return list(
+        db.session.scalars(
+            sa.select(Entity)
+            .options(selectinload(Entity.memberships), selectinload(Entity.diagnosis))
+            .order_by(Entity.name)
+        )
+    )
+
+
+def entities_of(user_id: int) -> list[Entity]:
+    return list(
+        db.session.scalars(
+            sa.select(Entity)
+            .join(Membership)
+            .where(Membership.user_id == user_id)
+            .order_by(Entity.name)
+        )
+    )
+
+
+def people() -> list[User]:
+    return list(db.session.scalars(sa.select(User).order_by(User.name)))

@@ -1,0 +1,160 @@
+"""Entity pages: the coordinator's list and forms, and an entity's own page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.accounts.models import User
+from lms.db import db
+from lms.errors import DomainError
+from lms.security import roles_required
+
+from ..cohorts.forms import STATUSES
+from . import operations, queries
+from .forms import NEED_LABELS, TRACK_LABELS, DiagnosisForm, EntityForm, MemberForm
+
+bp = Blueprint("entities", __name__)
+
+
+def _entity_or_404(entity_id: int):
+    entity = queries.get_entity(entity_id)
+    if entity is None:
+        abort(404)
+    return entity
+
+
+def _refused(e: DomainError, target: str):
+    db.session.rollback()
+    flash(str(e.message), "error")
+    return redirect(target, 303)
+
+
+@bp.route("/entities", methods=["GET", "POST"])
+@roles_required("coordinator")
+def index():
+    form = EntityForm()
+    if form.validate_on_submit():
+        try:
+            entity = operations.create_entity(
+                name=form.name.data,
+                kind=form.kind.data,
+                sector=form.sector.data or "",
+                size=form.size.data,
+            )
+        except DomainError as e:
+            return _refused(e, url_for(".index"))
+        db.session.commit()
+        flash(_("%(name)s has been added.", name=entity.name), "success")
+        return redirect(url_for(".detail", entity_id=entity.id), 303)
+    status = 422 if form.errors else 200
+    return render_template(
+        "courses/entities/index.html", form=form, entities=queries.all_entities()
+    ), status
+
+
+@bp.get("/entities/<int:entity_id>")
+@roles_required()
+def detail(entity_id: int):
+    from ..cohorts.queries import can_record_checkin, checkins, is_mentor_of, places_of_entity
+
+    entity = _entity_or_404(entity_id)
+    mentor = is_mentor_of(entity.id, current_user)
+    if not (current_user.is_coordinator or entity.has_member(current_user) or mentor):
+        abort(403)
+    member_form = MemberForm()
+    member_form.user_id.choices = [
+        (u.id, f"{u.name} <{u.email}>") for u in queries.people() if u.id not in entity.member_ids
+    ]
+    cohorts = []
+    for place in places_of_entity(entity.id):
+        if place.is_live:
+            record = checkins(place.cohort_id).get(entity.id, [])
+            may_record = can_record_checkin(place, current_user)
+            cohorts.append((place, _coming(place.cohort_id, entity.id), record, may_record))
+    return render_template(
+        "courses/entities/detail.html",
+        entity=entity,
+        member_form=member_form,
+        cohorts=cohorts,
+        show_diagnosis=current_user.is_coordinator or mentor,
+        need_labels=NEED_LABELS,
+        track_labels=TRACK_LABELS,
+        status_labels=dict(STATUSES),
+    )
+
+
+def _coming(cohort_id: int, entity_id: int):
+    from lms.db import utcnow
+
+    from ..cohorts.queries import meetings
+
+    now = utcnow()
+    return [
+        m
+        for m in meetings(cohort_id, entity_ids={entity_id})
+        if not m.workshop.is_cancelled and m.workshop.ends_at >= now
+    ][:6]
+
+
+@bp.post("/entities/<int:entity_id>/members")
+@roles_required("coordinator")
+def add_member(entity_id: int):
+    _entity_or_404(entity_id)
+    form = MemberForm()
+    form.user_id.choices = [(u.id, u.name) for u in queries.people()]
+    target = url_for(".detail", entity_id=entity_id)
+    if not form.validate_on_submit():
+        flash(_("Please choose a person and a role."), "error")
+        return redirect(target, 303)
+    try:
+        operations.add_member(entity_id, db.session.get(User, form.user_id.data), form.role.data)
+    except DomainError as e:
+        return _refused(e, target)
+    db.session.commit()
+    flash(_("The member has been added."), "success")
+    return redirect(target, 303)
+
+
+@bp.post("/entities/<int:entity_id>/members/<int:user_id>/remove")
+@roles_required("coordinator")
+def remove_member(entity_id: int, user_id: int):
+    target = url_for(".detail", entity_id=entity_id)
+    try:
+        operations.remove_member(entity_id, user_id)
+    except DomainError as e:
+        return _refused(e, target)
+    db.session.commit()
+    flash(_("The member has been taken off the entity."), "info")
+    return redirect(target, 303)
+
+
+@bp.route("/entities/<int:entity_id>/diagnosis", methods=["GET", "POST"])
+@roles_required("coordinator")
+def diagnosis(entity_id: int):
+    entity = _entity_or_404(entity_id)
+    form = DiagnosisForm(obj=entity.diagnosis) if entity.diagnosis else DiagnosisForm()
+    if entity.diagnosis and not form.is_submitted():
+        form.readiness.data = str(entity.diagnosis.readiness)
+        form.market.data = str(entity.diagnosis.market)
+        form.capacity.data = str(entity.diagnosis.capacity)
+        form.needs.data = entity.diagnosis.need_list
+    if form.validate_on_submit():
+        try:
+            operations.record_diagnosis(
+                entity.id,
+                readiness=int(form.readiness.data),
+                market=int(form.market.data),
+                capacity=int(form.capacity.data),
+                needs=form.needs.data or [],
+                notes=form.notes.data or "",
+                assessed_by=current_user,
+            )
+        except DomainError as e:
+            return _refused(e, url_for(".diagnosis", entity_id=entity.id))
+        db.session.commit()
+        flash(_("The diagnosis has been saved."), "success")
+        return redirect(url_for(".detail", entity_id=entity.id), 303)
+    status = 422 if form.errors else 200
+    return render_template("courses/entities/diagnosis.html", entity=entity, form=form), status

@@ -1,0 +1,159 @@
+"""Cohort and entity pages: the coordinator's forms and dashboard, an entity's own page, the
+demo cohort, and who may open what."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from lms.db import db
+from tests.cohort_fixtures import STEPS, ZONE, cohort_start_across_dst, make_entities
+from tests.support import fresh
+
+
+@pytest.fixture
+def coordinator(make_user, login):
+    return login(make_user("coordinator", name="Oficina"))
+
+
+def _builder_form(name="Itinerari web"):
+    data = {"name": name, "description": "", "track": "tools"}
+    for n, step in enumerate(STEPS):
+        for key in ("kind", "title", "week", "weekday", "start_time", "duration_minutes"):
+            data[f"steps-{n}-{key}"] = str(step[key])
+        data[f"steps-{n}-repeat_every_weeks"] = str(step.get("repeat_every_weeks", 1))
+        data[f"steps-{n}-repeat_count"] = str(step.get("repeat_count", 1))
+    for n in range(len(STEPS), 8):
+        data[f"steps-{n}-kind"] = ""
+    return data
+
+
+def test_coordinator_builds_opens_admits_and_sees_the_dashboard(client, coordinator, make_user):
+    # Through the pages: an itinerary, a cohort, entities admitted (one waiting), a mentor
+    # paired, a check-in recorded, and the dashboard shows it all.
+    from courses.cohorts.models import Cohort, Itinerary
+
+    r = client.post("/itineraries/new", data=_builder_form())
+    assert r.status_code == 303, r.get_data(as_text=True)
+    db.session.rollback()
+    itinerary = db.session.scalars(sa.select(Itinerary)).one()
+    assert len(itinerary.steps) == len(STEPS)
+    starts_on, _ = cohort_start_across_dst()
+    r = client.post(
+        "/cohorts/new",
+        data={"name": "Cohort web", "itinerary_id": itinerary.id,
+              "starts_on": starts_on.isoformat(), "timezone": ZONE, "capacity": "2"},
+    )  # fmt: skip
+    assert r.status_code == 303
+    db.session.rollback()
+    cohort = db.session.scalars(sa.select(Cohort)).one()
+    entities = make_entities(make_user, 3, prefix="Ateneu")
+    for entity in entities:
+        r = client.post(f"/cohorts/{cohort.id}/entities", data={"entity_id": entity.id})
+        assert r.status_code == 303
+    db.session.rollback()
+    mentor = make_user("trainer", name="Mentora Colectic")
+    r = client.post(f"/cohorts/{cohort.id}/entities/{entities[0].id}/mentor",
+                    data={"user_id": mentor.id})  # fmt: skip
+    assert r.status_code == 303
+    r = client.post(f"/cohorts/{cohort.id}/entities/{entities[1].id}/mentor",
+                    data={"user_id": entities[1].memberships[0].user_id})  # fmt: skip
+    assert r.status_code == 303
+    page = client.get(f"/cohorts/{cohort.id}", follow_redirects=False).get_data(as_text=True)
+    assert "Mentora Colectic" in page
+    r = client.post(
+        f"/cohorts/{cohort.id}/entities/{entities[0].id}/check-in",
+        data={"week": "1", "status": "at_risk", "notes": "Falta temps"},
+    )
+    assert r.status_code == 303
+    page = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    assert "2 of 2 entities" in page
+    assert "At risk" in page and "Ateneu 3" in page.split('id="waiting-entities"')[1]
+    assert "Casos referents" in page.split('id="next-dates"')[1]
+    assert fresh(cohort).admitted_count == 2
+
+
+def test_refused_mentor_is_explained_on_the_page(client, coordinator, make_user):
+    # Pairing a member of the entity as its mentor is refused with a clear message.
+    from courses.cohorts import operations
+
+    office = fresh(coordinator)
+    itinerary = operations.create_itinerary(name="I", steps=STEPS)
+    starts_on, _ = cohort_start_across_dst()
+    cohort = operations.create_cohort(
+        itinerary_id=itinerary.id, name="C", starts_on=starts_on, timezone=ZONE,
+        referent=office,
+    )  # fmt: skip
+    db.session.commit()
+    (entity,) = make_entities(make_user, 1)
+    operations.admit_entity(cohort.id, entity.id)
+    db.session.commit()
+    member = entity.memberships[1].user
+    r = client.post(f"/cohorts/{cohort.id}/entities/{entity.id}/mentor",
+                    data={"user_id": member.id}, follow_redirects=True)  # fmt: skip
+    assert "a mentor must come from another entity" in r.get_data(as_text=True)
+
+
+def test_entity_pages_and_diagnosis(client, coordinator, make_user, login):
+    # The coordinator adds an entity and its diagnosis; a member sees the entity's page but
+    # not its diagnosis; an outsider sees neither.
+    r = client.post("/entities", data={"name": "Cooperativa El Rebost", "kind": "cooperative",
+                                       "sector": "Consum", "size": "5"})  # fmt: skip
+    assert r.status_code == 303
+    from courses.entities.models import Entity
+
+    db.session.rollback()
+    entity = db.session.scalars(sa.select(Entity)).one()
+    member = make_user("learner", name="Gemma Font")
+    db.session.rollback()
+    r = client.post(f"/entities/{entity.id}/members", data={"user_id": member.id,
+                                                            "role": "referent"})  # fmt: skip
+    assert r.status_code == 303
+    r = client.post(f"/entities/{entity.id}/diagnosis", data={
+        "readiness": "5", "market": "4", "capacity": "4", "needs": ["management_erp"]})  # fmt: skip
+    assert r.status_code == 303
+    page = client.get(f"/entities/{entity.id}").get_data(as_text=True)
+    assert "13/15" in page and "Transformation" in page and "Gemma Font" in page
+    client.post("/sign-out")
+    login(member)
+    r = client.get("/my-entity")
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/entities/{entity.id}")
+    page = client.get(f"/entities/{entity.id}").get_data(as_text=True)
+    assert "Gemma Font" in page and "13/15" not in page
+    assert client.get("/entities").status_code == 403
+    assert client.get(f"/entities/{entity.id}/diagnosis").status_code == 403
+    client.post("/sign-out")
+    db.session.rollback()
+    login(make_user("learner"))
+    assert client.get(f"/entities/{entity.id}").status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/cohorts", "/entities", "/itineraries/new", "/cohorts/new"])
+def test_office_pages_are_for_coordinators(client, make_user, login, path):
+    # The office's pages send visitors to sign in and refuse learners and trainers.
+    assert client.get(path).status_code == 302
+    login(make_user("trainer"))
+    assert client.get(path).status_code == 403
+
+
+def test_demo_holds_a_running_cohort_of_ten(app, client):
+    # The demo: one cohort of ten entities (one more waiting) on a year-long itinerary, with
+    # mentors from other entities; its meetings stay out of the public catalogue.
+    from courses.cohorts.demo import COHORT
+    from courses.cohorts.models import Cohort, CohortPlace, PlaceState
+    from courses.demo import load_demo
+
+    load_demo()
+    db.session.commit()
+    load_demo()
+    db.session.commit()
+    cohort = db.session.scalars(sa.select(Cohort).where(Cohort.name == COHORT)).one()
+    assert cohort.admitted_count == 10 and cohort.waitlist_count == 1
+    assert cohort.itinerary.weeks >= 45
+    places = db.session.scalars(
+        sa.select(CohortPlace).where(CohortPlace.state == PlaceState.admitted)
+    ).all()
+    assert all(p.mentor and p.mentor_id not in p.entity.member_ids for p in places)
+    assert all(p.entity.diagnosis is not None for p in places)
+    catalogue = client.get("/").get_data(as_text=True)
+    assert "Grup d'ajuda mútua" not in catalogue and "Mentoria" not in catalogue
