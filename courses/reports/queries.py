@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from courses.attendance import queries as attendance_queries
-from courses.workshops.models import Attendance, Enrolment, EnrolmentState, Workshop
+from courses.workshops.models import Attendance, Audience, Enrolment, EnrolmentState, Workshop
 from courses.workshops.models import WorkshopStatus as _S
 from lms.accounts.models import User
 from lms.db import db, utcnow
@@ -125,8 +125,13 @@ class Report:
     workshops: list[WorkshopLine]
 
 
+#: The programme's workshops; a cohort's own meetings are followed on its dashboard instead.
+PUBLIC = Workshop.audience == Audience.public
+
+
 def _held(filters: Filters, now: datetime):
     conditions = [
+        PUBLIC,
         Workshop.starts_at >= filters.starts_from,
         Workshop.starts_at < filters.starts_to,
         Workshop.starts_at <= now,
@@ -244,20 +249,23 @@ def first_start_since(since: datetime) -> datetime | None:
     """When the first workshop since ``since`` started (to begin a default report there)."""
     return db.session.scalar(
         sa.select(sa.func.min(Workshop.starts_at)).where(
-            Workshop.starts_at >= since, Workshop.status == _S.scheduled
+            Workshop.starts_at >= since, Workshop.status == _S.scheduled, PUBLIC
         )
     )
 
 
 def topics() -> list[str]:
     query = (
-        sa.select(Workshop.topic).where(Workshop.topic != "").distinct().order_by(Workshop.topic)
+        sa.select(Workshop.topic)
+        .where(Workshop.topic != "", PUBLIC)
+        .distinct()
+        .order_by(Workshop.topic)
     )
     return list(db.session.scalars(query))
 
 
 def trainers() -> list[User]:
     """The people who have taught or will teach a workshop, by name."""
-    taught = sa.select(Workshop.trainer_id).distinct().scalar_subquery()
+    taught = sa.select(Workshop.trainer_id).where(PUBLIC).distinct().scalar_subquery()
     query = sa.select(User).where(User.id.in_(taught)).order_by(sa.func.lower(User.name))
     return list(db.session.scalars(query))
