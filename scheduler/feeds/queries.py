@@ -1,8 +1,8 @@
 """Reads for feeds: who owns a token, what a feed holds, and its validators.
 
-A feed's validators (ETag, Last-Modified) come from one aggregate query over the rows the feed
-is made of, so a conditional request is answered without building the calendar. What a feed
-shows changes only when one of these moves:
+A feed's validators (ETag, Last-Modified) come from one aggregate statement over the rows the
+feed is made of, so a conditional request is answered without building the calendar. What a
+feed shows changes only when one of these moves:
 
 - a workshop's ``calendar_changed_at`` (title, description, times, status; with SEQUENCE);
 - a person's enrolment's ``updated_at`` (enrolled, waiting, promoted, withdrawn...);
@@ -10,10 +10,14 @@ shows changes only when one of these moves:
   freed, that is whenever the position in the waiting list may have moved;
 - the window: a workshop leaves the feed ``past_days`` after it started, at a moment known
   in advance (its start plus the window), which is counted as a change too.
+
+The two statements are built once per process and run on the session's connection: a
+revalidation must cost next to nothing.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -21,7 +25,7 @@ import sqlalchemy as sa
 
 from courses.workshops.models import Audience, Enrolment, EnrolmentState, Workshop
 from courses.workshops.queries import Place, catalogue, places_of
-from lms.accounts.models import User, hash_token
+from lms.accounts.models import Role, User, hash_token
 from lms.db import UTCDateTime, db
 
 from .models import CalendarToken
@@ -29,6 +33,7 @@ from .models import CalendarToken
 #: Last-Modified of a feed that has never held anything.
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _LIVE = (EnrolmentState.enrolled, EnrolmentState.waitlisted)
+_CUTOFF = sa.bindparam("cutoff", type_=UTCDateTime)
 
 
 @dataclass(frozen=True)
@@ -49,41 +54,8 @@ class FeedState:
     count: int
 
 
-def owner_of(token: str) -> Owner | None:
-    if not token:
-        return None
-    row = db.session.execute(
-        sa.select(User.id, User.locale, User.role, CalendarToken.created_at)
-        .join(CalendarToken, CalendarToken.user_id == User.id)
-        .where(CalendarToken.token_hash == hash_token(token))
-    ).first()
-    if row is None:
-        return None
-    user_id, locale, role, created_at = row
-    return Owner(user_id, locale, role.value == "coordinator", created_at)
-
-
 def token_of(user_id: int) -> CalendarToken | None:
     return db.session.scalar(sa.select(CalendarToken).where(CalendarToken.user_id == user_id))
-
-
-def _state(branches: list[sa.Select], cutoff: datetime, past: timedelta) -> FeedState:
-    """Fold the rows of a feed's branches (``changed``, ``waiting_changed``, ``included``,
-    ``starts_at``) into a FeedState, in one query."""
-    rows = sa.union_all(*branches).subquery()
-    stale = sa.case((rows.c.starts_at < cutoff, rows.c.starts_at))
-    changed, waiting, count, dropped = db.session.execute(
-        sa.select(
-            sa.func.max(rows.c.changed),
-            sa.func.max(rows.c.waiting_changed),
-            sa.func.coalesce(sa.func.sum(rows.c.included), 0),
-            sa.func.max(sa.type_coerce(stale, UTCDateTime)),
-        )
-    ).one()
-    moments = [m for m in (changed, waiting) if m is not None]
-    if dropped is not None:
-        moments.append(dropped + past)
-    return FeedState(max(moments, default=EPOCH), int(count))
 
 
 def _branch(
@@ -91,6 +63,8 @@ def _branch(
     waiting_changed: sa.ColumnElement | None,
     included: sa.ColumnElement,
 ) -> sa.Select:
+    """One kind of row a feed is made of: when it changed (and, for a waiting place, when its
+    queue moved), whether it is in the feed now, and when its workshop starts."""
     return sa.select(
         sa.type_coerce(changed, UTCDateTime).label("changed"),
         sa.type_coerce(
@@ -101,12 +75,39 @@ def _branch(
     )
 
 
-def personal_state(owner: Owner, cutoff: datetime, past: timedelta, everything: bool) -> FeedState:
+def _folded(branches: list[sa.Select]) -> sa.Subquery:
+    """The branches' rows folded into one: latest changes, count, latest start left behind."""
+    rows = sa.union_all(*branches).subquery()
+    stale = sa.case((rows.c.starts_at < _CUTOFF, rows.c.starts_at))
+    return sa.select(
+        sa.func.max(rows.c.changed).label("changed"),
+        sa.func.max(rows.c.waiting_changed).label("waiting_changed"),
+        sa.func.coalesce(sa.func.sum(rows.c.included), 0).label("count"),
+        sa.func.max(sa.type_coerce(stale, UTCDateTime)).label("dropped"),
+    ).subquery()
+
+
+def _feed_state(row: sa.Row, past: timedelta, *more: datetime) -> FeedState:
+    moments = [m for m in (row.changed, row.waiting_changed, *more) if m is not None]
+    if row.dropped is not None:
+        moments.append(row.dropped + past)
+    return FeedState(max(moments, default=EPOCH), int(row.count))
+
+
+@functools.cache
+def _personal_statement() -> sa.Select:
+    """The owner of a token and their feed's state, in one statement."""
+    token_hash = sa.bindparam("token_hash", type_=sa.String)
+    owner_id = (
+        sa.select(CalendarToken.user_id)
+        .where(CalendarToken.token_hash == token_hash)
+        .scalar_subquery()
+    )
     live = Enrolment.state.in_(_LIVE)
-    waiting = Enrolment.state == EnrolmentState.waitlisted
+    in_window = Workshop.starts_at >= _CUTOFF
     places = (
         _branch(
-            # max(enrolment change, workshop change) for live places; a withdrawal counts too
+            # the later of the place's and the workshop's change (a withdrawal counts too)
             sa.case(
                 (
                     live & (Workshop.calendar_changed_at > Enrolment.updated_at),
@@ -114,30 +115,57 @@ def personal_state(owner: Owner, cutoff: datetime, past: timedelta, everything: 
                 ),
                 else_=Enrolment.updated_at,
             ),
-            sa.case((waiting, Workshop.updated_at)),
-            live & (Workshop.starts_at >= cutoff),
+            sa.case((Enrolment.state == EnrolmentState.waitlisted, Workshop.updated_at)),
+            live & in_window,
         )
         .select_from(Enrolment)
         .join(Workshop, Workshop.id == Enrolment.workshop_id)
-        .where(Enrolment.user_id == owner.user_id)
+        .where(Enrolment.user_id == owner_id)
     )
-    teaching = _branch(Workshop.calendar_changed_at, None, Workshop.starts_at >= cutoff).where(
-        Workshop.trainer_id == owner.user_id
+    teaching = _branch(Workshop.calendar_changed_at, None, in_window).where(
+        Workshop.trainer_id == owner_id
     )
-    branches = [places, teaching]
-    if everything:
-        branches.append(_branch(Workshop.calendar_changed_at, None, Workshop.starts_at >= cutoff))
-    state = _state(branches, cutoff, past)
-    return FeedState(max(state.last_modified, owner.token_created_at), state.count)
+    everything = _branch(Workshop.calendar_changed_at, None, in_window).where(
+        sa.bindparam("everything", type_=sa.Boolean),
+        sa.exists().where(User.id == owner_id, User.role == Role.coordinator),
+    )
+    state = _folded([places, teaching, everything])
+    return (
+        sa.select(User.id, User.locale, User.role, CalendarToken.created_at, *state.c)
+        .join(CalendarToken, CalendarToken.user_id == User.id)
+        .join(state, sa.true())  # one row
+        .where(CalendarToken.token_hash == token_hash)
+    )
+
+
+def personal_state(
+    token: str, cutoff: datetime, past: timedelta, everything: bool
+) -> tuple[Owner, FeedState] | None:
+    """Who owns ``token`` and the state of their feed (every workshop included when a
+    coordinator asks for ``everything``); None for an unknown or replaced token."""
+    if not token:
+        return None
+    params = {"token_hash": hash_token(token), "cutoff": cutoff, "everything": everything}
+    row = db.session.connection().execute(_personal_statement(), params).first()
+    if row is None:
+        return None
+    owner = Owner(row.id, row.locale, row.role is Role.coordinator, row.created_at)
+    return owner, _feed_state(row, past, owner.token_created_at)
+
+
+@functools.cache
+def _catalogue_statement() -> sa.Select:
+    topic = sa.bindparam("topic", type_=sa.String)
+    public = _branch(Workshop.calendar_changed_at, None, Workshop.starts_at >= _CUTOFF).where(
+        Workshop.audience == Audience.public, sa.or_(topic.is_(None), Workshop.topic == topic)
+    )
+    return sa.select(_folded([public]))
 
 
 def catalogue_state(topic: str | None, cutoff: datetime, past: timedelta) -> FeedState:
-    public = _branch(Workshop.calendar_changed_at, None, Workshop.starts_at >= cutoff).where(
-        Workshop.audience == Audience.public
-    )
-    if topic:
-        public = public.where(Workshop.topic == topic)
-    return _state([public], cutoff, past)
+    params = {"topic": topic, "cutoff": cutoff}
+    row = db.session.connection().execute(_catalogue_statement(), params).one()
+    return _feed_state(row, past)
 
 
 @dataclass(frozen=True)

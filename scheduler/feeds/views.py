@@ -117,13 +117,13 @@ def calendar_response(
 
 @bp.get("/calendar/<string:token>.ics")
 def personal(token: str):
-    owner = queries.owner_of(token)
-    if owner is None:
+    cutoff, past = _window()
+    found = queries.personal_state(token, cutoff, past, request.args.get("all") == "1")
+    if found is None:
         abort(404)
+    owner, state = found
     everything = owner.is_coordinator and request.args.get("all") == "1"
     locale = _language(owner.locale)
-    cutoff, past = _window()
-    state = queries.personal_state(owner, cutoff, past, everything)
 
     def build() -> bytes:
         feed = queries.personal_feed(owner, cutoff, everything)
