@@ -415,3 +415,30 @@ def test_feeds_take_the_same_number_of_queries_whatever_their_size(
     few = counts(3)
     add(27)
     assert counts(30) == few
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [
+        ("en", "Google may take up to a day"),
+        ("es", "Google puede tardar hasta un día"),
+        ("ca", "Google pot trigar fins a un dia"),
+    ],
+)
+def test_the_subscribe_page_speaks_each_language(client, make_user, login, locale, words):
+    # The profile leads to the subscribe page, which explains Google, Outlook and Apple and
+    # that changes also come by e-mail, in the person's language.
+    login(make_user(locale=locale))
+    assert 'href="/calendar/subscribe"' in client.get("/profile").get_data(as_text=True)
+    page = client.get("/calendar/subscribe").get_data(as_text=True)
+    assert words in page and "Outlook" in page and "Apple" in page
+    assert f"webcal://aula.test/calendar/catalog.ics?lang={locale}" in page
+
+
+def test_the_subscribe_page_is_for_signed_in_people(client, make_user, login):
+    # Strangers are sent to sign in; only a coordinator is offered the every-workshop feed.
+    assert client.get("/calendar/subscribe").status_code == 302
+    assert client.post("/calendar/subscribe").status_code == 302
+    login(make_user("coordinator"))
+    shown = client.get(client.post("/calendar/subscribe").headers["Location"])
+    assert ".ics?all=1" in shown.get_data(as_text=True)

@@ -58,84 +58,94 @@ def token_of(user_id: int) -> CalendarToken | None:
     return db.session.scalar(sa.select(CalendarToken).where(CalendarToken.user_id == user_id))
 
 
-def _branch(
-    changed: sa.ColumnElement,
-    waiting_changed: sa.ColumnElement | None,
-    included: sa.ColumnElement,
-) -> sa.Select:
-    """One kind of row a feed is made of: when it changed (and, for a waiting place, when its
-    queue moved), whether it is in the feed now, and when its workshop starts."""
-    return sa.select(
-        sa.type_coerce(changed, UTCDateTime).label("changed"),
-        sa.type_coerce(
-            waiting_changed if waiting_changed is not None else sa.null(), UTCDateTime
-        ).label("waiting_changed"),
-        sa.case((included, 1), else_=0).label("included"),
-        Workshop.starts_at.label("starts_at"),
+def _summary(
+    name: str, moments: list[sa.ColumnElement], included: sa.ColumnElement
+) -> list[sa.Label]:
+    """The aggregates of one kind of row a feed is made of: the latest of each of its change
+    times (``<name>_m<i>``), how many are in the feed now (``<name>_count``) and the latest
+    start of those the window left behind (``<name>_dropped``)."""
+    stale = sa.case((Workshop.starts_at < _CUTOFF, Workshop.starts_at))
+    return [
+        *(
+            sa.func.max(sa.type_coerce(m, UTCDateTime)).label(f"{name}_m{i}")
+            for i, m in enumerate(moments)
+        ),
+        sa.func.coalesce(sa.func.sum(sa.case((included, 1), else_=0)), 0).label(f"{name}_count"),
+        sa.func.max(sa.type_coerce(stale, UTCDateTime)).label(f"{name}_dropped"),
+    ]
+
+
+def _feed_state(summaries: dict, past: timedelta, *more: datetime) -> FeedState:
+    """Fold the summaries' columns into one FeedState."""
+    moments, count = [m for m in more if m is not None], 0
+    for key, value in summaries.items():
+        kind = key.rsplit("_", 1)[1]
+        if kind == "count":
+            count += int(value)
+        elif value is not None and kind == "dropped":
+            moments.append(value + past)
+        elif value is not None:
+            moments.append(value)
+    return FeedState(max(moments, default=EPOCH), count)
+
+
+def _is_live() -> sa.ColumnElement:
+    return sa.or_(
+        Enrolment.state == EnrolmentState.enrolled, Enrolment.state == EnrolmentState.waitlisted
     )
 
 
-def _folded(branches: list[sa.Select]) -> sa.Subquery:
-    """The branches' rows folded into one: latest changes, count, latest start left behind."""
-    rows = sa.union_all(*branches).subquery()
-    stale = sa.case((rows.c.starts_at < _CUTOFF, rows.c.starts_at))
-    return sa.select(
-        sa.func.max(rows.c.changed).label("changed"),
-        sa.func.max(rows.c.waiting_changed).label("waiting_changed"),
-        sa.func.coalesce(sa.func.sum(rows.c.included), 0).label("count"),
-        sa.func.max(sa.type_coerce(stale, UTCDateTime)).label("dropped"),
-    ).subquery()
-
-
-def _feed_state(row: sa.Row, past: timedelta, *more: datetime) -> FeedState:
-    moments = [m for m in (row.changed, row.waiting_changed, *more) if m is not None]
-    if row.dropped is not None:
-        moments.append(row.dropped + past)
-    return FeedState(max(moments, default=EPOCH), int(row.count))
-
-
 @functools.cache
-def _personal_statement() -> sa.Select:
-    """The owner of a token and their feed's state, in one statement."""
+def _personal_statement(everything: bool) -> sa.Select:
+    """The owner of a token and the summaries of their feed, in one statement."""
     token_hash = sa.bindparam("token_hash", type_=sa.String)
     owner_id = (
         sa.select(CalendarToken.user_id)
         .where(CalendarToken.token_hash == token_hash)
         .scalar_subquery()
     )
-    live = Enrolment.state.in_(_LIVE)
-    in_window = Workshop.starts_at >= _CUTOFF
+    live, in_window = _is_live(), Workshop.starts_at >= _CUTOFF
+    waiting = Enrolment.state == EnrolmentState.waitlisted
     places = (
-        _branch(
-            # the later of the place's and the workshop's change (a withdrawal counts too)
-            sa.case(
-                (
-                    live & (Workshop.calendar_changed_at > Enrolment.updated_at),
-                    Workshop.calendar_changed_at,
-                ),
-                else_=Enrolment.updated_at,
-            ),
-            sa.case((Enrolment.state == EnrolmentState.waitlisted, Workshop.updated_at)),
-            live & in_window,
+        sa.select(
+            *_summary(
+                "places",
+                [
+                    Enrolment.updated_at,  # withdrawals count too
+                    sa.case((live, Workshop.calendar_changed_at)),
+                    sa.case((waiting, Workshop.updated_at)),  # the queue moved
+                ],
+                live & in_window,
+            )
         )
         .select_from(Enrolment)
         .join(Workshop, Workshop.id == Enrolment.workshop_id)
         .where(Enrolment.user_id == owner_id)
+        .subquery()
     )
-    teaching = _branch(Workshop.calendar_changed_at, None, in_window).where(
-        Workshop.trainer_id == owner_id
+    teaching = (
+        sa.select(*_summary("teaching", [Workshop.calendar_changed_at], in_window))
+        .where(Workshop.trainer_id == owner_id)
+        .subquery()
     )
-    everything = _branch(Workshop.calendar_changed_at, None, in_window).where(
-        sa.bindparam("everything", type_=sa.Boolean),
-        sa.exists().where(User.id == owner_id, User.role == Role.coordinator),
-    )
-    state = _folded([places, teaching, everything])
-    return (
-        sa.select(User.id, User.locale, User.role, CalendarToken.created_at, *state.c)
-        .join(CalendarToken, CalendarToken.user_id == User.id)
-        .join(state, sa.true())  # one row
-        .where(CalendarToken.token_hash == token_hash)
-    )
+    summaries = [places, teaching]
+    if everything:
+        is_coordinator = sa.exists().where(User.id == owner_id, User.role == Role.coordinator)
+        summaries.append(
+            sa.select(*_summary("all", [Workshop.calendar_changed_at], in_window))
+            .where(is_coordinator)
+            .subquery()
+        )
+    statement = sa.select(
+        User.id,
+        User.locale,
+        User.role,
+        CalendarToken.created_at,
+        *(c for s in summaries for c in s.c),
+    ).join(CalendarToken, CalendarToken.user_id == User.id)
+    for summary in summaries:
+        statement = statement.join(summary, sa.true())  # one row each
+    return statement.where(CalendarToken.token_hash == token_hash)
 
 
 def personal_state(
@@ -145,27 +155,46 @@ def personal_state(
     coordinator asks for ``everything``); None for an unknown or replaced token."""
     if not token:
         return None
-    params = {"token_hash": hash_token(token), "cutoff": cutoff, "everything": everything}
-    row = db.session.connection().execute(_personal_statement(), params).first()
+    params = {"token_hash": hash_token(token), "cutoff": cutoff}
+    row = db.session.connection().execute(_personal_statement(everything), params).first()
     if row is None:
         return None
     owner = Owner(row.id, row.locale, row.role is Role.coordinator, row.created_at)
-    return owner, _feed_state(row, past, owner.token_created_at)
+    summaries = dict(row._mapping)
+    for key in ("id", "locale", "role", "created_at"):
+        del summaries[key]
+    return owner, _feed_state(summaries, past, owner.token_created_at)
 
 
 @functools.cache
-def _catalogue_statement() -> sa.Select:
-    topic = sa.bindparam("topic", type_=sa.String)
-    public = _branch(Workshop.calendar_changed_at, None, Workshop.starts_at >= _CUTOFF).where(
-        Workshop.audience == Audience.public, sa.or_(topic.is_(None), Workshop.topic == topic)
+def _catalogue_statement(topic: bool) -> sa.Select:
+    """Two index-only reads (see models.CATALOGUE_INDEX): the window's count and latest
+    change, and the latest start the window left behind."""
+    public = [Workshop.audience == Audience.public]
+    if topic:
+        public.append(Workshop.topic == sa.bindparam("topic", type_=sa.String))
+    window = (
+        sa.select(
+            sa.func.max(Workshop.calendar_changed_at).label("public_m0"),
+            sa.func.count().label("public_count"),
+        )
+        .where(*public, Workshop.starts_at >= _CUTOFF)
+        .subquery()
     )
-    return sa.select(_folded([public]))
+    dropped = (
+        sa.select(Workshop.starts_at)
+        .where(*public, Workshop.starts_at < _CUTOFF)
+        .order_by(Workshop.starts_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return sa.select(*window.c, dropped.label("public_dropped"))
 
 
 def catalogue_state(topic: str | None, cutoff: datetime, past: timedelta) -> FeedState:
-    params = {"topic": topic, "cutoff": cutoff}
-    row = db.session.connection().execute(_catalogue_statement(), params).one()
-    return _feed_state(row, past)
+    params = {"topic": topic, "cutoff": cutoff} if topic else {"cutoff": cutoff}
+    row = db.session.connection().execute(_catalogue_statement(bool(topic)), params).one()
+    return _feed_state(dict(row._mapping), past)
 
 
 @dataclass(frozen=True)

@@ -172,11 +172,14 @@ def _may_see(workshop) -> bool:
 @roles_required()
 def subscribe():
     token = session.pop(_NEW_TOKEN, None)
+    urls = feed_urls(token) if token else None
     catalogue_url = absolute(url_for("feeds.catalog", lang=str(get_locale())))
     return render_template(
         "scheduler/feeds/subscribe.html",
-        urls=feed_urls(token) if token else None,
-        everything_url=webcal(feed_urls(token)["feed_url"] + "?all=1") if token else None,
+        urls=urls,
+        everything_url=urls["webcal_url"] + "?all=1"
+        if urls and current_user.is_coordinator
+        else None,
         has_token=queries.token_of(current_user.id) is not None,
         catalogue_webcal=webcal(catalogue_url),
     )
