@@ -168,17 +168,12 @@ def test_an_unchanged_feed_is_byte_for_byte_the_same(client, make_user, make_wor
     # in the public catalogue.
     learner = make_user()
     workshop = make_workshop()
-    enrol(workshop, learner)
+    enrolment = enrol(workshop, learner)
     url = feed_of(learner)
     first, second = client.get(url), client.get(url)
     assert first.data == second.data
     assert first.headers["ETag"] == second.headers["ETag"]
-    enrolment = (
-        fresh(workshop)
-        and db.session.scalars(
-            sa.select(Enrolment).where(Enrolment.workshop_id == workshop.id)
-        ).one()
-    )
+    enrolment = fresh(enrolment)
     stamp = max(enrolment.updated_at, enrolment.workshop.calendar_changed_at)
     assert f"\r\nDTSTAMP:{stamp:%Y%m%dT%H%M%SZ}\r\n" in first.data.decode()
     catalogue = client.get("/calendar/catalog.ics")

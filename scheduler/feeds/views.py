@@ -103,7 +103,6 @@ def calendar_response(
         response = Response(status=304)
     else:
         response = Response(build(), mimetype="text/calendar")
-        response.charset = "utf-8"
         if filename:
             response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.set_etag(etag)
