@@ -437,3 +437,10 @@ def test_the_subscribe_page_is_for_signed_in_people(client, make_user, login):
     login(make_user("coordinator"))
     shown = client.get(client.post("/calendar/subscribe").headers["Location"])
     assert ".ics?all=1" in shown.get_data(as_text=True)
+
+
+def test_the_workshop_page_offers_its_calendar_file(client, make_workshop):
+    # The workshop page links to its .ics file, which anyone may download.
+    workshop = make_workshop()
+    page = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    assert f'href="/workshops/{workshop.id}.ics"' in page

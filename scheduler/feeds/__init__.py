@@ -14,3 +14,4 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("FEEDS_PAST_DAYS", DEFAULT_PAST_DAYS)
     app.register_blueprint(views.bp)
     ui.add_panel(app, "profile", "scheduler/feeds/_profile_panel.html")
+    ui.add_panel(app, "workshop", "scheduler/feeds/_workshop_panel.html")
