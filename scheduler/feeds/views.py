@@ -117,11 +117,12 @@ def calendar_response(
 @bp.get("/calendar/<string:token>.ics")
 def personal(token: str):
     cutoff, past = _window()
-    found = queries.personal_state(token, cutoff, past, request.args.get("all") == "1")
+    asked_for_all = request.args.get("all") == "1"  # coordinators only; others get their own
+    found = queries.personal_state(token, cutoff, past, asked_for_all)
     if found is None:
         abort(404)
     owner, state = found
-    everything = owner.is_coordinator and request.args.get("all") == "1"
+    everything = owner.is_coordinator and asked_for_all
     locale = _language(owner.locale)
 
     def build() -> bytes:
