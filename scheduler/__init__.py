@@ -7,6 +7,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import video
+    from . import feeds, video
 
     video.init_app(app)
+    feeds.init_app(app)

@@ -18,11 +18,13 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
-from icalendar import Calendar, Event, vCalAddress
+from icalendar import Calendar, Event, vCalAddress, vDuration
 
 from .links import workshop_page
 
 PRODID = "-//Aula//Aula LMS//EN"
+#: How often subscribed calendars are asked to look again (RFC 7986; protocols.md).
+FEED_REFRESH = timedelta(hours=4)
 
 
 def host() -> str:
@@ -96,4 +98,17 @@ def calendar(
         cal.add_missing_timezones(
             first_date=min(starts) - timedelta(days=1), last_date=max(starts) + timedelta(days=1)
         )
+    return cal
+
+
+def feed(events: list[Event], *, name: str) -> Calendar:
+    """A subscription feed: no METHOD, a name, and how often to refresh.
+
+    ``REFRESH-INTERVAL`` is added by hand because icalendar's ``refresh_interval=`` drops its
+    ``VALUE=DURATION`` parameter, and ``X-PUBLISHED-TTL`` is wrapped in ``vDuration`` because a
+    bare timedelta is written ``4:00:00`` (both seen with icalendar 7).
+    """
+    cal = calendar(events, name=name)
+    cal.add("REFRESH-INTERVAL", vDuration(FEED_REFRESH), parameters={"VALUE": "DURATION"})
+    cal.add("X-PUBLISHED-TTL", vDuration(FEED_REFRESH))
     return cal

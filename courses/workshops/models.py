@@ -109,6 +109,12 @@ class Workshop(db.Model):
     )
     #: iCalendar SEQUENCE: raised on every change that calendars must follow.
     sequence: Mapped[int] = mapped_column(nullable=False, default=0)
+    #: When the calendar's view of the workshop (title, description, times, status) last
+    #: changed, with ``sequence``: the DTSTAMP and Last-Modified of feeds. Unlike
+    #: ``updated_at`` it does not move when seats are taken.
+    calendar_changed_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, nullable=False, default=utcnow
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow

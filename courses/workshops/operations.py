@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import User
-from lms.db import begin_write, db
+from lms.db import begin_write, db, utcnow
 from lms.errors import Conflict, DomainError, NotFound
 
 from ..signals import enrolment_changed, workshop_cancelled, workshop_changed, workshop_created
@@ -150,11 +150,17 @@ def update_workshop(workshop_id: int, **changes: Any) -> Workshop:
         setattr(workshop, name, new.strip() if isinstance(new, str) else new)
     rescheduled = bool(RESCHEDULING_FIELDS & diff.keys())
     if rescheduled or {"title", "description"} & diff.keys():
-        workshop.sequence += 1
+        _calendar_changed(workshop)
     db.session.flush()
     workshop_changed.send(workshop, changes=diff, rescheduled=rescheduled)
     _fill_free_seats(workshop)
     return workshop
+
+
+def _calendar_changed(workshop: Workshop) -> None:
+    """Calendars must follow this change: raise SEQUENCE and note when it happened."""
+    workshop.sequence += 1
+    workshop.calendar_changed_at = utcnow()
 
 
 def cancel_workshop(workshop_id: int) -> Workshop:
@@ -173,7 +179,7 @@ def cancel_workshop(workshop_id: int) -> Workshop:
         )
     )
     workshop.status = WorkshopStatus.cancelled
-    workshop.sequence += 1
+    _calendar_changed(workshop)
     db.session.flush()
     workshop_cancelled.send(workshop, enrolments=live)
     return workshop

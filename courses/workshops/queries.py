@@ -86,7 +86,9 @@ def place(workshop_id: int, user_id: int) -> Place | None:
     return Place(enrolment, position if enrolment.state is EnrolmentState.waitlisted else None)
 
 
-def places_of(user_id: int, *, live_only: bool = False) -> list[Place]:
+def places_of(
+    user_id: int, *, live_only: bool = False, starts_from: datetime | None = None
+) -> list[Place]:
     """A person's enrolments, waiting places included, soonest workshop first."""
     query = (
         sa.select(Enrolment, _waitlist_position())
@@ -95,6 +97,8 @@ def places_of(user_id: int, *, live_only: bool = False) -> list[Place]:
         .where(Enrolment.user_id == user_id)
         .order_by(Workshop.starts_at)
     )
+    if starts_from is not None:
+        query = query.where(Workshop.starts_at >= starts_from)
     if live_only:
         query = query.where(
             Enrolment.state.in_([EnrolmentState.enrolled, EnrolmentState.waitlisted])
