@@ -7,4 +7,6 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    pass
+    from . import notices
+
+    notices.init_app(app)
