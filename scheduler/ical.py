@@ -8,7 +8,8 @@ The rules every calendar file and invitation follows (see shared/protocols.md):
   ``workshop-<id>@<host>``.
 - SEQUENCE only rises: ``workshop.sequence`` for the public event, and
   ``workshop.sequence + enrolment.revision`` for a person's (both counters only grow).
-- Times are written in the workshop's own IANA zone with its VTIMEZONE included.
+- Times are written in the workshop's own IANA zone with its VTIMEZONE included, covering a
+  year either side of the events (both offsets of a zone with summer time).
 - No video-room address ever goes into an event: its URL is the workshop's page.
 """
 
@@ -23,6 +24,7 @@ from icalendar import Calendar, Event, vCalAddress
 from .links import workshop_page
 
 PRODID = "-//Aula//Aula LMS//EN"
+ZONE_MARGIN = timedelta(days=366)
 
 
 def host() -> str:
@@ -93,7 +95,10 @@ def calendar(
         cal.add_component(event)
     starts = [e.start for e in events if e.start]
     if starts:
+        # A year either side, so each VTIMEZONE carries both its standard and its summer
+        # offset: some readers (vobject, seen here) keep the first definition of a TZID they
+        # meet and use it for every later file, so a winter-only one misplaces summer events.
         cal.add_missing_timezones(
-            first_date=min(starts) - timedelta(days=1), last_date=max(starts) + timedelta(days=1)
+            first_date=min(starts) - ZONE_MARGIN, last_date=max(starts) + ZONE_MARGIN
         )
     return cal

@@ -2,7 +2,7 @@
 
 Messages are built with the standard library's :class:`email.message.EmailMessage` (Flask-Mail
 cannot set the ``method=`` parameter invitations need) in the layout Outlook, Gmail and Apple
-Mail accept: ``multipart/mixed`` › ``multipart/alternative`` (text/plain, text/html, then
+Mail accept: ``multipart/mixed`` > ``multipart/alternative`` (text/plain, text/html, then
 ``text/calendar; method=...`` last). They go to ``MAIL_SERVER:MAIL_PORT`` with ``smtplib``
 (STARTTLS or SSL and login when configured); with no server configured, each message is
 written to ``instance/mail/<id>.eml`` instead, so a newcomer can read them.

@@ -68,15 +68,19 @@ def enqueue(
     return message
 
 
-def _due(now: datetime) -> sa.ColumnElement[bool]:
+def _due(now: datetime, due_by: datetime | None = None) -> sa.ColumnElement[bool]:
+    """Pending, due by ``due_by`` (default: now), and held by no live lease."""
     free = sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
-    return sa.and_(OutboxMessage.status == _S.pending, OutboxMessage.next_attempt_at <= now, free)
+    return sa.and_(
+        OutboxMessage.status == _S.pending,
+        OutboxMessage.next_attempt_at <= (due_by or now),
+        free,
+    )
 
 
-def has_due(now: datetime | None = None) -> bool:
+def has_due(due_by: datetime | None = None) -> bool:
     """A cheap read, so an idle worker never takes the write lock."""
-    now = now or utcnow()
-    found = db.session.scalar(sa.select(OutboxMessage.id).where(_due(now)).limit(1))
+    found = db.session.scalar(sa.select(OutboxMessage.id).where(_due(utcnow(), due_by)).limit(1))
     db.session.rollback()
     return found is not None
 
@@ -87,9 +91,12 @@ class Claim:
     messages: list[tuple[str, OutgoingMessage]]  # (channel, message)
 
 
-def claim_due(limit: int, now: datetime | None = None) -> Claim:
-    """Lease up to ``limit`` due messages to this worker, and commit."""
-    now = now or utcnow()
+def claim_due(limit: int, due_by: datetime | None = None) -> Claim:
+    """Lease up to ``limit`` messages due by ``due_by`` to this worker, and commit.
+
+    A pass gives its own start as ``due_by``, so a message that fails in it and is due again
+    at once (no backoff) waits for the next pass instead of being hammered."""
+    now = utcnow()
     token = secrets.token_hex(16)
     lease = timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
     begin_write()
@@ -97,7 +104,7 @@ def claim_due(limit: int, now: datetime | None = None) -> Claim:
     ids = list(
         db.session.scalars(
             sa.select(OutboxMessage.id)
-            .where(_due(now))
+            .where(_due(now, due_by))
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -106,7 +113,7 @@ def claim_due(limit: int, now: datetime | None = None) -> Claim:
     if ids:
         db.session.execute(
             sa.update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids), _due(now))
+            .where(OutboxMessage.id.in_(ids), _due(now, due_by))
             .values(
                 claimed_until=now + lease,
                 claim_token=token,
@@ -115,7 +122,9 @@ def claim_due(limit: int, now: datetime | None = None) -> Claim:
             .execution_options(synchronize_session=False)
         )
     rows = db.session.scalars(
-        sa.select(OutboxMessage).where(OutboxMessage.claim_token == token).order_by(OutboxMessage.id)
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.claim_token == token)
+        .order_by(OutboxMessage.id)
     ).all()
     claimed = [(m.channel, outgoing(m)) for m in rows]
     db.session.commit()
@@ -131,8 +140,12 @@ def _give_up_abandoned(now: datetime) -> None:
             OutboxMessage.claim_token.is_not(None),
             OutboxMessage.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"],
         )
-        .values(status=_S.failed, claimed_until=None, claim_token=None,
-                last_error="The worker stopped during every attempt.")
+        .values(
+            status=_S.failed,
+            claimed_until=None,
+            claim_token=None,
+            last_error="The worker stopped during every attempt.",
+        )
         .execution_options(synchronize_session=False)
     )
 
@@ -171,8 +184,13 @@ def record_sent(message_id: int, token: str) -> bool:
     done = db.session.execute(
         sa.update(OutboxMessage)
         .where(_held(message_id, token))
-        .values(status=_S.sent, delivered_at=utcnow(), claimed_until=None, claim_token=None,
-                last_error=None)
+        .values(
+            status=_S.sent,
+            delivered_at=utcnow(),
+            claimed_until=None,
+            claim_token=None,
+            last_error=None,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()

@@ -10,13 +10,14 @@ import logging
 import signal
 import threading
 import time
+from datetime import datetime
 
 import click
 from blinker import Namespace
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from lms.db import db
+from lms.db import db, utcnow
 from lms.plugins import plugins
 from lms.plugins.notify import PermanentDeliveryError
 
@@ -35,9 +36,9 @@ worker_pass = _signals.signal(
 )
 
 
-def deliver_due(limit: int | None = None) -> int:
+def deliver_due(due_by: datetime | None = None, limit: int | None = None) -> int:
     """One round: claim a batch, deliver it, record each outcome. Returns how many were claimed."""
-    claim = operations.claim_due(limit or current_app.config["OUTBOX_BATCH_SIZE"])
+    claim = operations.claim_due(limit or current_app.config["OUTBOX_BATCH_SIZE"], due_by)
     channels = {p.channel: p for p in plugins("notify").values()}
     for channel, message in claim.messages:
         plugin = channels.get(channel)
@@ -64,12 +65,12 @@ def run_pass() -> int:
         db.session.rollback()
         log.exception("a worker-pass receiver failed")
     handled = 0
-    while operations.has_due():
-        claimed = deliver_due()
+    started = utcnow()
+    while operations.has_due(started):
+        claimed = deliver_due(started)
         if not claimed:
             break
         handled += claimed
-    db.session.remove()
     return handled
 
 
@@ -93,6 +94,7 @@ def worker_command(once: bool, interval: float | None) -> None:
         except Exception:
             db.session.rollback()
             log.exception("a delivery pass failed")
+        db.session.remove()  # hold no connection between passes
         stopping.wait(pause)
 
 
@@ -106,6 +108,7 @@ class InProcessDelivery:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.wake = threading.Event()
+        self.stopping = threading.Event()
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
 
@@ -115,11 +118,19 @@ class InProcessDelivery:
                 self.thread = threading.Thread(target=self._run, name="aula-outbox", daemon=True)
                 self.thread.start()
 
+    def stop(self) -> None:
+        self.stopping.set()
+        self.wake.set()
+        if self.thread is not None:
+            self.thread.join(timeout=30)
+
     def _run(self) -> None:
         pause = self.app.config["WORKER_INTERVAL_SECONDS"]
-        while True:
+        while not self.stopping.is_set():
             self.wake.wait(pause)
             self.wake.clear()
+            if self.stopping.is_set():
+                return
             time.sleep(0.2)  # let the request that woke us finish its response first
             with self.app.app_context():
                 try:

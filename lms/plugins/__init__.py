@@ -73,12 +73,19 @@ def check(plugin_type: PluginType, entry_name: str, plugin: Any) -> None:
     if not isinstance(plugin.version, str) or not _VERSION.match(plugin.version):
         raise PluginError(f"{where} has version {plugin.version!r}, expected like '1.0'")
     if not isinstance(plugin, plugin_type.protocol):
-        missing = [
-            hook
-            for hook in getattr(plugin_type.protocol, "__protocol_attrs__", ())
-            if not hasattr(plugin, hook)
-        ]
+        missing = [hook for hook in _hooks(plugin_type.protocol) if not hasattr(plugin, hook)]
         raise PluginError(f"{where} lacks the hooks {sorted(missing)} of {plugin_type.group}")
+
+
+def _hooks(protocol: type) -> set[str]:
+    """The members a Protocol requires (``__protocol_attrs__`` exists only from Python 3.12)."""
+    names = getattr(protocol, "__protocol_attrs__", None)
+    if names is not None:
+        return set(names)
+    own = set(getattr(protocol, "__annotations__", {})) | {
+        k for k, v in vars(protocol).items() if callable(v) and not k.startswith("_")
+    }
+    return own
 
 
 def discover(plugin_type: PluginType) -> dict[str, Any]:

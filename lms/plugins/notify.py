@@ -61,6 +61,4 @@ class NotifyPlugin(Protocol):
     def deliver(self, message: OutgoingMessage) -> None: ...
 
 
-notify_type = register_type(
-    "notify", NotifyPlugin, "delivery channels of the notification outbox"
-)
+notify_type = register_type("notify", NotifyPlugin, "delivery channels of the notification outbox")

@@ -8,8 +8,10 @@ from flask import Flask
 from courses import signals as courses_signals
 from lms.notifications.worker import worker_pass
 
-from . import models  # noqa: F401  (its table belongs to the schema)
-from . import operations
+from . import (
+    models,  # noqa: F401  (its table belongs to the schema)
+    operations,
+)
 
 
 def _on_enrolment_changed(enrolment, *, previous, reason, **_kwargs) -> None:

@@ -13,9 +13,7 @@ class SentReminder(db.Model):
     workers never send it twice, and a workshop moved later gets its reminders again."""
 
     __tablename__ = "sent_reminder"
-    __table_args__ = (
-        sa.UniqueConstraint("workshop_id", "user_id", "minutes_before", "starts_at"),
-    )
+    __table_args__ = (sa.UniqueConstraint("workshop_id", "user_id", "minutes_before", "starts_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(

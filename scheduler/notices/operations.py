@@ -37,15 +37,24 @@ def enrolment_notice(enrolment: Enrolment, previous: EnrolmentState | None, reas
         notify("waitlisted", user, workshop, position=position)
     elif reason in (EnrolmentChange.withdrawn, EnrolmentChange.removed):
         method = "CANCEL" if previous is _E.enrolled else ""
-        notify(reason.value, user, workshop, calendar_method=method, enrolment=enrolment,
-               was_waiting=previous is _E.waitlisted)
+        notify(
+            reason.value,
+            user,
+            workshop,
+            calendar_method=method,
+            enrolment=enrolment,
+            was_waiting=previous is _E.waitlisted,
+        )
 
 
 def _live(workshop: Workshop) -> list[Enrolment]:
     return list(
         db.session.scalars(
             sa.select(Enrolment)
-            .where(Enrolment.workshop_id == workshop.id, Enrolment.state.in_([_E.enrolled, _E.waitlisted]))
+            .where(
+                Enrolment.workshop_id == workshop.id,
+                Enrolment.state.in_([_E.enrolled, _E.waitlisted]),
+            )
             .order_by(Enrolment.arrival)
         )
     )

@@ -6,9 +6,8 @@ Create Date: 2026-11-21 06:05:27.893820
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "f5623c56e323"
