@@ -230,3 +230,25 @@ def test_two_workers_at_once_deliver_each_message_exactly_once(app, smtp, start_
     assert {m.status for m in outbox()} == {S.sent}
     ids = smtp.inbox.message_ids()
     assert len(ids) == 60 and len(set(ids)) == 60
+
+
+def test_a_worker_that_lost_its_lease_neither_sends_nor_records(app):
+    # Once a lease has expired and another worker took the message, the first may not send it
+    # nor record an outcome over the second's.
+    from datetime import timedelta
+
+    from lms.db import utcnow
+
+    _enqueue(1)
+    first = operations.claim_due(10)
+    [message] = outbox()
+    message.claimed_until = utcnow() - timedelta(seconds=1)  # the first worker stalled
+    db.session.commit()
+    second = operations.claim_due(10)
+    assert [m.id for _c, m in second.messages] == [message.id]
+    assert not operations.renew(message.id, first.token)
+    assert not operations.record_sent(message.id, first.token)
+    assert operations.renew(message.id, second.token)
+    assert operations.record_sent(message.id, second.token)
+    [message] = outbox()
+    assert message.status is S.sent and message.attempts == 2

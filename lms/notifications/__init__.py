@@ -14,7 +14,8 @@ DEFAULTS = {
     #: Deliver from a thread of the web process (development). A deploy runs the worker.
     "DELIVER_IN_PROCESS": True,
     "WORKER_INTERVAL_SECONDS": 5.0,
-    #: A claimed message is another worker's to take after this long (crashed worker).
+    #: A claimed message is another worker's to take after this long (crashed worker). It is
+    #: renewed just before each send, so it must exceed one send: MAIL_TIMEOUT_SECONDS.
     "OUTBOX_LEASE_SECONDS": 300,
     "OUTBOX_MAX_ATTEMPTS": 8,
     #: Waits after the 1st, 2nd... failure; the last one repeats.

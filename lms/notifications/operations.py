@@ -178,6 +178,22 @@ def _held(message_id: int, token: str) -> sa.ColumnElement[bool]:
     return sa.and_(OutboxMessage.id == message_id, OutboxMessage.claim_token == token)
 
 
+def renew(message_id: int, token: str) -> bool:
+    """Extend the lease just before sending; False if it was lost (expired and taken), in
+    which case this worker must not send. So a long batch never outlives its leases."""
+    now = utcnow()
+    lease = timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+    begin_write()
+    held = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(_held(message_id, token), OutboxMessage.claimed_until > now)
+        .values(claimed_until=now + lease)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return bool(held)
+
+
 def record_sent(message_id: int, token: str) -> bool:
     """Mark a delivered message sent, in its own transaction; False if the lease was lost."""
     begin_write()
