@@ -67,6 +67,7 @@ class Inbox:
             self.refuse -= 1
             return "451 4.3.0 try again later"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        message.raw = envelope.content  # the bytes as they came, for what parsing hides
         with self.lock:
             self.received.append(message)
         return "250 OK"

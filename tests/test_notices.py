@@ -90,8 +90,13 @@ def test_demo_learner_enrols_is_moved_and_withdraws(app, client, smtp):
             "  text/calendar",
         ]
         part = calendar_part(mail)
-        assert part.get_param("method") == part.get_content().split("METHOD:")[1].split()[0]
-        assert part.get_content_charset() == "utf-8"
+        method = part.get_content().split("METHOD:")[1].split()[0]
+        assert part.get_param("method") == method and part.get_content_charset() == "utf-8"
+        assert (
+            f'Content-Type: text/calendar; charset="utf-8"; method={method}\r\n'.encode()
+            in mail.raw
+        )
+        assert part.get_content().count("\r\n") == part.get_content().count("\n")  # CRLF lines
         assert mail["From"].addresses[0].addr_spec == "aula@aula.test"
     created, moved, removed = _events(mails)
     assert [created["method"], moved["method"], removed["method"]] == [

@@ -45,12 +45,22 @@ def build(message: OutgoingMessage) -> EmailMessage:
     if message.html:
         mail.add_alternative(message.html, subtype="html", cte="quoted-printable")
     if message.calendar:
-        method = message.calendar_method.upper()
-        mail.add_alternative(
-            message.calendar, subtype="calendar", params={"method": method}, cte="base64"
-        )
+        _add_calendar(mail, message.calendar, message.calendar_method)
     mail.make_mixed()
     return mail
+
+
+def _add_calendar(mail: EmailMessage, calendar: str, method: str) -> None:
+    """The invitation, last in the alternatives, as exact bytes (iCalendar's CRLF lines kept),
+    with ``method=`` written bare as RFC 6047 shows it (the library would quote it)."""
+    method = method.upper()
+    if not method.isalpha():
+        raise ValueError(f"not an iTIP method: {method!r}")
+    body = calendar.replace("\r\n", "\n").replace("\n", "\r\n").encode()
+    mail.add_alternative(body, maintype="text", subtype="calendar", cte="base64")
+    part = mail.get_payload()[-1]
+    del part["Content-Type"]
+    part.set_raw("Content-Type", f'text/calendar; charset="utf-8"; method={method}')
 
 
 class EmailChannel:
