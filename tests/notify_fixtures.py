@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import vobject
@@ -25,6 +26,7 @@ from aiosmtpd.controller import Controller
 from tests.conftest import ROOT, free_port
 
 JS = ROOT / "tests" / "js"
+UTC = ZoneInfo("UTC")
 
 
 class Inbox:
@@ -111,10 +113,12 @@ class SMTPServer:
 
 @pytest.fixture
 def smtp() -> Iterator[SMTPServer]:
-    """A real SMTP server on loopback, running; ``smtp.stop()`` takes it down."""
+    """A real SMTP server on loopback, running; ``smtp.stop()`` takes it down. Every invitation
+    it received is read by vobject and ical.js when the test ends."""
     server = SMTPServer().start()
     yield server
     server.stop()
+    check_invitations(server.inbox.received)
 
 
 @pytest.fixture
@@ -123,6 +127,27 @@ def smtp_down() -> Iterator[SMTPServer]:
     server = SMTPServer()
     yield server
     server.stop()
+    check_invitations(server.inbox.received)
+
+
+def check_invitations(mails: list[EmailMessage]) -> None:
+    """Each invitation parses with vobject and ical.js, which agree on its METHOD, UID,
+    SEQUENCE and start, and its METHOD is the ``method=`` of its MIME part."""
+    parts = [p for p in (calendar_part(m) for m in mails) if p is not None]
+    texts = [p.get_content() for p in parts]
+    js = read_icaljs(texts) if texts and icaljs_available() else [None] * len(texts)
+    for part, text, js_reading in zip(parts, texts, js, strict=True):
+        vo = read_vobject(text)
+        assert part.get_param("method") == vo.method.value
+        if js_reading is not None:
+            [event] = js_reading["events"]
+            assert js_reading["method"] == vo.method.value
+            assert (event["uid"], event["sequence"]) == (
+                vo.vevent.uid.value,
+                int(vo.vevent.sequence.value),
+            )
+            start = vo.vevent.dtstart.value.astimezone(UTC)
+            assert event["start"] == start.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def worker_env(database_url: str, **config: Any) -> dict[str, str]:
@@ -195,16 +220,20 @@ def read_vobject(text: str):
     return vobject.readOne(text, validate=True)
 
 
+def icaljs_available() -> bool:
+    """True when ical.js is installed; in CI its absence is a failure, not a skip."""
+    found = shutil.which("node") is not None and (JS / "node_modules" / "ical.js").exists()
+    if not found and os.environ.get("CI"):
+        pytest.fail("ical.js is missing: (cd tests/js && npm ci)")
+    return found
+
+
 def read_icaljs(texts: list[str]) -> list[dict[str, Any]]:
     """What Mozilla's ical.js (npm, tests/js) reads in each iCalendar text."""
-    node = shutil.which("node")
-    if node is None or not (JS / "node_modules" / "ical.js").exists():
-        message = "ical.js is missing: (cd tests/js && npm ci)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    if not icaljs_available():
+        pytest.skip("ical.js is missing: (cd tests/js && npm ci)")
     done = subprocess.run(
-        [node, str(JS / "parse.mjs")],
+        ["node", str(JS / "parse.mjs")],
         input=json.dumps(texts),
         capture_output=True,
         text=True,

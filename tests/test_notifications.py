@@ -217,19 +217,37 @@ def test_a_worker_killed_mid_delivery_is_replaced_by_the_next(
 
 
 @pytest.mark.slow
-def test_two_workers_at_once_deliver_each_message_exactly_once(app, smtp, start_worker):
-    # Two worker processes draining one outbox together: every message arrives, none twice.
-    _enqueue(60)
+def test_two_workers_at_once_deliver_each_message_exactly_once(
+    app, smtp, start_worker, make_user, make_workshop
+):
+    # Two worker processes draining one outbox together, and both enqueueing the reminders
+    # that are due: every message arrives, none twice.
+    from datetime import timedelta
+
+    from courses.workshops import operations as workshops
+    from lms.db import utcnow
+
+    soon = make_workshop(starts_at=(utcnow() + timedelta(hours=23)).replace(microsecond=0))
+    for _ in range(5):
+        workshops.enrol(soon.id, make_user())
+    db.session.commit()
+    _enqueue(55)
     smtp.inbox.wait_for_sessions = 2  # the first delivery waits until both workers deliver
     config = {**smtp.config, "OUTBOX_BATCH_SIZE": 4}
     workers = [start_worker("--once", **config) for _ in range(2)]
     outputs = [w.communicate(timeout=120) for w in workers]
     assert all(w.returncode == 0 for w in workers), outputs
     handled = [int(out.split()[3]) for out, _err in outputs]
-    assert sum(handled) == 60 and min(handled) > 0
-    assert {m.status for m in outbox()} == {S.sent}
+    assert sum(handled) == 65 and min(handled) > 0
+    messages = outbox()
+    assert {m.status for m in messages} == {S.sent}
+    assert sorted({m.kind for m in messages if m.kind.startswith("workshop.")}) == [
+        "workshop.enrolled",
+        "workshop.reminder",
+    ]
+    assert len([m for m in messages if m.kind == "workshop.reminder"]) == 5
     ids = smtp.inbox.message_ids()
-    assert len(ids) == 60 and len(set(ids)) == 60
+    assert len(ids) == 65 and len(set(ids)) == 65
 
 
 def test_a_worker_that_lost_its_lease_neither_sends_nor_records(app):
