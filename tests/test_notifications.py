@@ -270,3 +270,15 @@ def test_a_worker_that_lost_its_lease_neither_sends_nor_records(app):
     assert operations.record_sent(message.id, second.token)
     [message] = outbox()
     assert message.status is S.sent and message.attempts == 2
+
+
+def test_a_long_batch_renews_its_leases_past_half_their_time(app):
+    # A worker still sending a batch after half its lease renews each message before sending.
+    from datetime import timedelta
+
+    from lms.db import utcnow
+
+    app.config["OUTBOX_LEASE_SECONDS"] = 300
+    fresh_claim = operations.Claim("t", [], utcnow())
+    old_claim = operations.Claim("t", [], utcnow() - timedelta(seconds=200))
+    assert not fresh_claim.needs_renewal() and old_claim.needs_renewal()

@@ -89,6 +89,13 @@ def has_due(due_by: datetime | None = None) -> bool:
 class Claim:
     token: str
     messages: list[tuple[str, OutgoingMessage]]  # (channel, message)
+    #: When the leases were taken; they last OUTBOX_LEASE_SECONDS from then.
+    at: datetime
+
+    def needs_renewal(self) -> bool:
+        """Past half its lease, a claim renews each message before sending it."""
+        lease = current_app.config["OUTBOX_LEASE_SECONDS"]
+        return utcnow() - self.at > timedelta(seconds=lease / 2)
 
 
 def claim_due(limit: int, due_by: datetime | None = None) -> Claim:
@@ -128,7 +135,7 @@ def claim_due(limit: int, due_by: datetime | None = None) -> Claim:
     ).all()
     claimed = [(m.channel, outgoing(m)) for m in rows]
     db.session.commit()
-    return Claim(token, claimed)
+    return Claim(token, claimed, now)
 
 
 def _give_up_abandoned(now: datetime) -> None:

@@ -41,7 +41,7 @@ def deliver_due(due_by: datetime | None = None, limit: int | None = None) -> int
     claim = operations.claim_due(limit or current_app.config["OUTBOX_BATCH_SIZE"], due_by)
     channels = {p.channel: p for p in plugins("notify").values()}
     for channel, message in claim.messages:
-        if not operations.renew(message.id, claim.token):
+        if claim.needs_renewal() and not operations.renew(message.id, claim.token):
             continue  # our lease ran out and another worker may hold it now
         plugin = channels.get(channel)
         try:
