@@ -16,6 +16,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
@@ -139,7 +140,7 @@ def claim_due(limit: int, due_by: datetime | None = None) -> Claim:
 
 
 def _give_up_abandoned(now: datetime) -> None:
-    """Messages whose every attempt was cut short (their workers died) end as failed."""
+    """A message whose last allowed attempt was cut short (its worker died) ends as failed."""
     db.session.execute(
         sa.update(OutboxMessage)
         .where(
@@ -158,8 +159,8 @@ def _give_up_abandoned(now: datetime) -> None:
 
 
 def message_id(message: OutboxMessage) -> str:
-    from urllib.parse import urlsplit
-
+    """The e-mail Message-ID: the same for every attempt, so a resend after a crash between
+    hand-over and bookkeeping is recognisable as the same message."""
     host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
     stamp = message.created_at.strftime("%Y%m%d%H%M%S")
     return f"<outbox-{message.id}-{stamp}@{host}>"

@@ -82,10 +82,8 @@ def _hooks(protocol: type) -> set[str]:
     names = getattr(protocol, "__protocol_attrs__", None)
     if names is not None:
         return set(names)
-    own = set(getattr(protocol, "__annotations__", {})) | {
-        k for k, v in vars(protocol).items() if callable(v) and not k.startswith("_")
-    }
-    return own
+    annotated = set(getattr(protocol, "__annotations__", {}))
+    return annotated | {k for k, v in vars(protocol).items() if callable(v) and k[0] != "_"}
 
 
 def discover(plugin_type: PluginType) -> dict[str, Any]:
