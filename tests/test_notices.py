@@ -120,6 +120,8 @@ def test_demo_learner_enrols_is_moved_and_withdraws(app, client, smtp):
     # Outlook builds its entry from the body: the date, the time and the link are there too.
     body = mails[1].get_body(("plain",)).get_content()
     assert "Workshop page: http://aula.test/workshops/" in body and "How to join:" in body
+    assert "this workshop has changed" in body and "It was planned for" in body
+    assert "given up your seat" in mails[2].get_body(("plain",)).get_content()
 
 
 CASES = [
