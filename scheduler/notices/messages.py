@@ -86,8 +86,10 @@ def _render(name: str, context: dict[str, Any]) -> str:
 
 def notify(kind: str, user, workshop, *, calendar_method: str = "", enrolment=None, **extra: Any):
     """Enqueue one message about ``workshop`` for ``user`` in the current transaction."""
-    with force_locale(locale_of(user)):
+    locale = locale_of(user)
+    with force_locale(locale):
         context = _context(kind, user, workshop, extra)
+        context["locale"] = locale
         if "before" in extra:
             context["before_for_reader"] = when(extra["before"], user.timezone)
         calendar = invitation(workshop, enrolment, calendar_method) if calendar_method else ""
