@@ -17,7 +17,20 @@ def create_app(
     import courses
     import scheduler
 
-    from . import accounts, api, cli, config, db, errors, i18n, plugins, security, setup, ui
+    from . import (
+        accounts,
+        api,
+        cli,
+        config,
+        db,
+        errors,
+        i18n,
+        notifications,
+        plugins,
+        security,
+        setup,
+        ui,
+    )
 
     app = Flask(
         __name__,
@@ -33,6 +46,7 @@ def create_app(
     security.init_app(app)
     errors.init_app(app)
     accounts.init_app(app)
+    notifications.init_app(app)
     courses.init_app(app)
     scheduler.init_app(app)
     api.init_app(app)  # last: every package has added its routes to the API blueprint

@@ -7,7 +7,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import feeds, video
+    from . import feeds, notices, video
 
     video.init_app(app)
     feeds.init_app(app)
+    notices.init_app(app)

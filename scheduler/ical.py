@@ -8,7 +8,8 @@ The rules every calendar file and invitation follows (see shared/protocols.md):
   ``workshop-<id>@<host>``.
 - SEQUENCE only rises: ``workshop.sequence`` for the public event, and
   ``workshop.sequence + enrolment.revision`` for a person's (both counters only grow).
-- Times are written in the workshop's own IANA zone with its VTIMEZONE included.
+- Times are written in the workshop's own IANA zone with its VTIMEZONE included, covering a
+  year either side of the events (both offsets of a zone with summer time).
 - No video-room address ever goes into an event: its URL is the workshop's page.
 """
 
@@ -25,6 +26,8 @@ from .links import workshop_page
 PRODID = "-//Aula//Aula LMS//EN"
 #: How often subscribed calendars are asked to look again (RFC 7986; protocols.md).
 FEED_REFRESH = timedelta(hours=4)
+#: A year either side of the events, so each VTIMEZONE carries both of its offsets.
+ZONE_MARGIN = timedelta(days=366)
 
 
 def host() -> str:
@@ -95,8 +98,11 @@ def calendar(
         cal.add_component(event)
     starts = [e.start for e in events if e.start]
     if starts:
+        # A year either side, so each VTIMEZONE carries both its standard and its summer
+        # offset: some readers (vobject, seen here) keep the first definition of a TZID they
+        # meet and use it for every later file, so a winter-only one misplaces summer events.
         cal.add_missing_timezones(
-            first_date=min(starts) - timedelta(days=1), last_date=max(starts) + timedelta(days=1)
+            first_date=min(starts) - ZONE_MARGIN, last_date=max(starts) + ZONE_MARGIN
         )
     return cal
 

@@ -267,6 +267,7 @@ def live_server(database_url, tmp_path) -> Callable[..., str]:
             "LMS_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "LMS_BASE_URL": f"http://127.0.0.1:{port}",
             "LMS_RATELIMIT_ENABLED": "false",
+            "LMS_DELIVER_IN_PROCESS": "false",
         }
         env.update({f"LMS_{k}": str(v) for k, v in config.items()})
         instance = tmp_path / f"live-{port}"

@@ -27,12 +27,18 @@ def icaljs(data: str | bytes) -> dict:
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    raw = data.encode() if isinstance(data, str) else data
+    text = data.decode() if isinstance(data, bytes) else data
     result = subprocess.run(
-        ["node", str(JS / "parse.mjs")], input=raw, capture_output=True, timeout=60, check=False
+        ["node", str(JS / "parse.mjs")],
+        input=json.dumps([text]),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=JS,
+        check=False,
     )
-    assert result.returncode == 0, result.stderr.decode()
-    return json.loads(result.stdout)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)[0]
 
 
 def vobject_events(data: str | bytes) -> list[dict]:
@@ -58,8 +64,8 @@ def _event(event) -> dict:
         "sequence": int(event.sequence.value),
         "status": event.status.value,
         "summary": event.summary.value,
-        "start": event.dtstart.value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-        "end": event.dtend.value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "start": event.dtstart.value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "end": event.dtend.value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
 
 

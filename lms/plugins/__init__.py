@@ -73,12 +73,17 @@ def check(plugin_type: PluginType, entry_name: str, plugin: Any) -> None:
     if not isinstance(plugin.version, str) or not _VERSION.match(plugin.version):
         raise PluginError(f"{where} has version {plugin.version!r}, expected like '1.0'")
     if not isinstance(plugin, plugin_type.protocol):
-        missing = [
-            hook
-            for hook in getattr(plugin_type.protocol, "__protocol_attrs__", ())
-            if not hasattr(plugin, hook)
-        ]
+        missing = [hook for hook in _hooks(plugin_type.protocol) if not hasattr(plugin, hook)]
         raise PluginError(f"{where} lacks the hooks {sorted(missing)} of {plugin_type.group}")
+
+
+def _hooks(protocol: type) -> set[str]:
+    """The members a Protocol requires (``__protocol_attrs__`` exists only from Python 3.12)."""
+    names = getattr(protocol, "__protocol_attrs__", None)
+    if names is not None:
+        return set(names)
+    annotated = set(getattr(protocol, "__annotations__", {}))
+    return annotated | {k for k, v in vars(protocol).items() if callable(v) and k[0] != "_"}
 
 
 def discover(plugin_type: PluginType) -> dict[str, Any]:
@@ -104,6 +109,6 @@ def plugins(type_name: str) -> dict[str, Any]:
 
 def init_app(app: Flask) -> None:
     """Load every plugin of every registered type, before any request or signal."""
-    from . import video  # noqa: F401  (declares the lms.video type)
+    from . import notify, video  # noqa: F401  (declare the lms.notify and lms.video types)
 
     app.extensions["lms.plugins"] = {name: discover(t) for name, t in _TYPES.items()}

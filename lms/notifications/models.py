@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.accounts.models import User
+from lms.db import UTCDateTime, db, enum_type, utcnow
+
+
+class OutboxStatus(enum.Enum):
+    pending = "pending"
+    sent = "sent"
+    #: Gave up after the last attempt, or refused for good; a coordinator may retry it.
+    failed = "failed"
+
+
+class OutboxMessage(db.Model):
+    """A notification waiting to be delivered, written in the transaction of the change it
+    reports. ``payload`` holds the message ready to send (see lms.plugins.notify)."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        sa.Index("ix_outbox_message_due", "status", "next_attempt_at"),
+        sa.CheckConstraint("attempts >= 0", name="attempts_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: What it reports, e.g. ``workshop.enrolled``.
+    kind: Mapped[str] = mapped_column(sa.String(60), nullable=False)
+    #: The channel that delivers it: plugin ``notify_<channel>``.
+    channel: Mapped[str] = mapped_column(sa.String(30), nullable=False, default="email")
+    recipient_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    recipient_address: Mapped[str] = mapped_column(sa.String(254), nullable=False)
+    payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON, nullable=False)
+    status: Mapped[OutboxStatus] = mapped_column(
+        enum_type(OutboxStatus), nullable=False, default=OutboxStatus.pending
+    )
+    #: Attempts begun so far (a claim counts, even when its worker died).
+    attempts: Mapped[int] = mapped_column(nullable=False, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    #: The lease of the worker delivering it; once past, another worker may take it.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: Who holds the lease: the outcome is recorded only by the holder.
+    claim_token: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    recipient: Mapped[User | None] = relationship()
+
+    @property
+    def subject(self) -> str:
+        return self.payload.get("subject", "")
+
+    @property
+    def can_be_retried(self) -> bool:
+        return self.status is OutboxStatus.failed
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} {self.kind} {self.status.value} x{self.attempts}>"

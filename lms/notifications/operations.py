@@ -1,0 +1,260 @@
+"""Every way an outbox message changes: enqueued, claimed, sent, retried, failed.
+
+Delivery happens after commit and outside any transaction: a worker *claims* due messages in
+one short transaction (a lease and a token on each row), commits, hands them to their channel,
+then records each outcome in a new short transaction that only the lease's holder may write.
+A worker killed mid-delivery leaves a lease that expires; the next worker takes the message.
+
+Claims are safe with any number of workers: on PostgreSQL the due rows are read with
+``FOR UPDATE SKIP LOCKED``, on SQLite the claim runs in a ``BEGIN IMMEDIATE`` transaction
+(:func:`lms.db.begin_write`); on both the UPDATE re-checks the row is still free.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from lms.db import begin_write, db, utcnow
+from lms.errors import Conflict, NotFound
+from lms.plugins.notify import OutgoingMessage
+
+from .models import OutboxMessage, OutboxStatus
+
+_S = OutboxStatus
+
+
+def enqueue(
+    kind: str,
+    *,
+    to_address: str,
+    subject: str,
+    text: str,
+    html: str = "",
+    to_name: str = "",
+    recipient_id: int | None = None,
+    calendar: str = "",
+    calendar_method: str = "",
+    channel: str = "email",
+    deliver_at: datetime | None = None,
+) -> OutboxMessage:
+    """Add a message to the caller's session, to commit (or roll back) with its change."""
+    payload = {
+        "to_name": to_name,
+        "subject": subject,
+        "text": text,
+        "html": html,
+        "calendar": calendar,
+        "calendar_method": calendar_method,
+    }
+    message = OutboxMessage(
+        kind=kind,
+        channel=channel,
+        recipient_id=recipient_id,
+        recipient_address=to_address,
+        payload=payload,
+        status=_S.pending,
+        attempts=0,
+        next_attempt_at=deliver_at or utcnow(),
+    )
+    db.session.add(message)
+    db.session.info["outbox_enqueued"] = True
+    return message
+
+
+def _due(now: datetime, due_by: datetime | None = None) -> sa.ColumnElement[bool]:
+    """Pending, due by ``due_by`` (default: now), and held by no live lease."""
+    free = sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
+    return sa.and_(
+        OutboxMessage.status == _S.pending,
+        OutboxMessage.next_attempt_at <= (due_by or now),
+        free,
+    )
+
+
+def has_due(due_by: datetime | None = None) -> bool:
+    """A cheap read, so an idle worker never takes the write lock."""
+    found = db.session.scalar(sa.select(OutboxMessage.id).where(_due(utcnow(), due_by)).limit(1))
+    db.session.rollback()
+    return found is not None
+
+
+@dataclass(frozen=True)
+class Claim:
+    token: str
+    messages: list[tuple[str, OutgoingMessage]]  # (channel, message)
+    #: When the leases were taken; they last OUTBOX_LEASE_SECONDS from then.
+    at: datetime
+
+    def needs_renewal(self) -> bool:
+        """Past half its lease, a claim renews each message before sending it."""
+        lease = current_app.config["OUTBOX_LEASE_SECONDS"]
+        return utcnow() - self.at > timedelta(seconds=lease / 2)
+
+
+def claim_due(limit: int, due_by: datetime | None = None) -> Claim:
+    """Lease up to ``limit`` messages due by ``due_by`` to this worker, and commit.
+
+    A pass gives its own start as ``due_by``, so a message that fails in it and is due again
+    at once (no backoff) waits for the next pass instead of being hammered."""
+    now = utcnow()
+    token = secrets.token_hex(16)
+    lease = timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+    begin_write()
+    _give_up_abandoned(now)
+    ids = list(
+        db.session.scalars(
+            sa.select(OutboxMessage.id)
+            .where(_due(now, due_by))
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    if ids:
+        db.session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), _due(now, due_by))
+            .values(
+                claimed_until=now + lease,
+                claim_token=token,
+                attempts=OutboxMessage.attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    rows = db.session.scalars(
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.claim_token == token)
+        .order_by(OutboxMessage.id)
+    ).all()
+    claimed = [(m.channel, outgoing(m)) for m in rows]
+    db.session.commit()
+    return Claim(token, claimed, now)
+
+
+def _give_up_abandoned(now: datetime) -> None:
+    """A message whose last allowed attempt was cut short (its worker died) ends as failed."""
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            _due(now),
+            OutboxMessage.claim_token.is_not(None),
+            OutboxMessage.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"],
+        )
+        .values(
+            status=_S.failed,
+            claimed_until=None,
+            claim_token=None,
+            last_error="The worker stopped during every attempt.",
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def message_id(message: OutboxMessage) -> str:
+    """The e-mail Message-ID: the same for every attempt, so a resend after a crash between
+    hand-over and bookkeeping is recognisable as the same message."""
+    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+    stamp = message.created_at.strftime("%Y%m%d%H%M%S")
+    return f"<outbox-{message.id}-{stamp}@{host}>"
+
+
+def outgoing(message: OutboxMessage) -> OutgoingMessage:
+    p: dict[str, Any] = message.payload
+    return OutgoingMessage(
+        id=message.id,
+        kind=message.kind,
+        message_id=message_id(message),
+        to_address=message.recipient_address,
+        to_name=p.get("to_name", ""),
+        subject=p.get("subject", ""),
+        text=p.get("text", ""),
+        html=p.get("html", ""),
+        calendar=p.get("calendar", ""),
+        calendar_method=p.get("calendar_method", ""),
+    )
+
+
+def _held(message_id: int, token: str) -> sa.ColumnElement[bool]:
+    return sa.and_(OutboxMessage.id == message_id, OutboxMessage.claim_token == token)
+
+
+def renew(message_id: int, token: str) -> bool:
+    """Extend the lease just before sending; False if it was lost (expired and taken), in
+    which case this worker must not send. So a long batch never outlives its leases."""
+    now = utcnow()
+    lease = timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+    begin_write()
+    held = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(_held(message_id, token), OutboxMessage.claimed_until > now)
+        .values(claimed_until=now + lease)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return bool(held)
+
+
+def record_sent(message_id: int, token: str) -> bool:
+    """Mark a delivered message sent, in its own transaction; False if the lease was lost."""
+    begin_write()
+    done = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(_held(message_id, token))
+        .values(
+            status=_S.sent,
+            delivered_at=utcnow(),
+            claimed_until=None,
+            claim_token=None,
+            last_error=None,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return bool(done)
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the ``attempts``-th failure: 1 min, 5 min, 30 min, 2 h... by default."""
+    steps = current_app.config["OUTBOX_BACKOFF_SECONDS"]
+    return timedelta(seconds=steps[min(attempts, len(steps)) - 1])
+
+
+def record_failure(message_id: int, token: str, error: str, *, permanent: bool = False) -> bool:
+    """Schedule the next attempt, or give up after the last one; False if the lease was lost."""
+    begin_write()
+    message = db.session.scalar(sa.select(OutboxMessage).where(_held(message_id, token)))
+    if message is None:
+        db.session.rollback()
+        return False
+    message.last_error = error[:2000]
+    message.claimed_until = None
+    message.claim_token = None
+    if permanent or message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+        message.status = _S.failed
+    else:
+        message.next_attempt_at = utcnow() + backoff(message.attempts)
+    db.session.commit()
+    return True
+
+
+def retry(message_id: int) -> OutboxMessage:
+    """A coordinator sends a failed message again: a fresh set of attempts, due now."""
+    begin_write()
+    message = db.session.get(OutboxMessage, message_id, with_for_update=True)
+    if message is None:
+        raise NotFound(_l("There is no such message."))
+    if message.status is not _S.failed:
+        raise Conflict(_l("Only a failed message can be retried."), code="not_failed")
+    message.status = _S.pending
+    message.attempts = 0
+    message.next_attempt_at = utcnow()
+    db.session.info["outbox_enqueued"] = True
+    return message

@@ -1,0 +1,39 @@
+"""Notices: everyone whose plans change hears about it, with an invitation their calendar
+understands, and is reminded before the workshop starts."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from courses import signals as courses_signals
+from lms.notifications.worker import worker_pass
+
+from . import (
+    models,  # noqa: F401  (its table belongs to the schema)
+    operations,
+)
+
+
+def _on_enrolment_changed(enrolment, *, previous, reason, **_kwargs) -> None:
+    operations.enrolment_notice(enrolment, previous, reason)
+
+
+def _on_workshop_changed(workshop, *, changes, rescheduled, **_kwargs) -> None:
+    operations.change_notice(workshop, changes, rescheduled)
+
+
+def _on_workshop_cancelled(workshop, *, enrolments, **_kwargs) -> None:
+    operations.cancel_notice(workshop, enrolments)
+
+
+def _on_worker_pass(_app, **_kwargs) -> None:
+    operations.enqueue_due_reminders()
+
+
+def init_app(app: Flask) -> None:
+    #: Reminders, in minutes before the start.
+    app.config.setdefault("REMINDERS", [1440, 60])
+    courses_signals.enrolment_changed.connect(_on_enrolment_changed, weak=False)
+    courses_signals.workshop_changed.connect(_on_workshop_changed, weak=False)
+    courses_signals.workshop_cancelled.connect(_on_workshop_cancelled, weak=False)
+    worker_pass.connect(_on_worker_pass, weak=False)
