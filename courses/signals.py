@@ -39,3 +39,15 @@ enrolment_changed = _signals.signal(
     or ``removed``.
     """,
 )
+
+another_date_offered = _signals.signal(
+    "another-date-offered",
+    doc="""A coordinator opened another date of a workshop for the people waiting for it.
+    Sender: the new Workshop (``offered_from`` is the first one).
+
+    ``original``: the Workshop whose waiting list is offered the new date.
+    ``enrolments``: the waiting enrolments of ``original``, in waiting-list order; each person
+    may take the new date (``operations.take_another_date``), which enrols them there and
+    takes them off the first list (an ``enrolment_changed`` with reason ``withdrawn``).
+    """,
+)

@@ -17,7 +17,20 @@ def create_app(
     import courses
     import scheduler
 
-    from . import accounts, api, cli, config, db, errors, i18n, plugins, security, setup, ui
+    from . import (
+        accounts,
+        api,
+        cli,
+        config,
+        db,
+        errors,
+        health,
+        i18n,
+        plugins,
+        security,
+        setup,
+        ui,
+    )
 
     app = Flask(
         __name__,
@@ -32,6 +45,7 @@ def create_app(
     ui.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    health.init_app(app)
     accounts.init_app(app)
     courses.init_app(app)
     scheduler.init_app(app)

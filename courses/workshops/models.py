@@ -103,6 +103,10 @@ class Workshop(db.Model):
     audience: Mapped[Audience] = mapped_column(
         enum_type(Audience), nullable=False, default=Audience.public
     )
+    #: The workshop whose waiting list this date was offered to ("open another date").
+    offered_from_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("workshop.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     #: iCalendar SEQUENCE: raised on every change that calendars must follow.
     sequence: Mapped[int] = mapped_column(nullable=False, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
@@ -112,6 +116,7 @@ class Workshop(db.Model):
 
     trainer: Mapped[User] = relationship(lazy="joined", innerjoin=True)
     course: Mapped[Course | None] = relationship()
+    offered_from: Mapped[Workshop | None] = relationship(remote_side=[id])
 
     @property
     def zone(self) -> ZoneInfo:
