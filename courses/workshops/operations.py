@@ -216,9 +216,10 @@ def _set_state(enrolment: Enrolment, state: EnrolmentState, reason: EnrolmentCha
 
 
 def _fill_free_seats(workshop: Workshop) -> list[Enrolment]:
-    """Give every free seat to the first people waiting, in arrival order."""
+    """Give every free seat to the first people waiting, in arrival order (none once the
+    workshop is cancelled: nobody is seated in a workshop that will not take place)."""
     free = workshop.capacity - workshop.enrolled_count
-    if free <= 0 or workshop.waitlist_count == 0:
+    if free <= 0 or workshop.waitlist_count == 0 or workshop.is_cancelled:
         return []
     first_waiting = list(
         db.session.scalars(
@@ -287,6 +288,8 @@ def give_seat(workshop_id: int, user_id: int) -> Enrolment:
     """Seat one waiting person now, out of turn, adding a seat for them when the workshop is
     full (never by overbooking). For the trainer or coordinator who must make an exception."""
     workshop = lock_workshop(workshop_id)
+    if workshop.is_cancelled:
+        raise Conflict(_l("This workshop has been cancelled."), code="cancelled")
     enrolment = _enrolment_of(workshop, user_id)
     if enrolment is None or enrolment.state is not _E.waitlisted:
         raise Conflict(_l("That person is not on the waiting list."), code="not_waiting")
