@@ -44,12 +44,17 @@ _E = EnrolmentState
 def lock_workshop(workshop_id: int) -> Workshop:
     """The workshop, locked for the rest of the transaction.
 
-    Only the workshop's row is locked (``FOR UPDATE OF workshop``), not its trainer's, which
-    the query joins: workshops of one trainer must not queue behind each other.
+    Only the workshop's row is read and locked (``FOR UPDATE OF workshop``; its trainer is
+    loaded later if needed): workshops of one trainer must not queue behind each other, and
+    the lock is held for as short a time as possible.
     """
     begin_write()
     workshop = db.session.get(
-        Workshop, workshop_id, with_for_update={"of": Workshop}, populate_existing=True
+        Workshop,
+        workshop_id,
+        with_for_update={"of": Workshop},
+        populate_existing=True,
+        options=[sa.orm.lazyload(Workshop.trainer)],
     )
     if workshop is None:
         raise NotFound(_l("There is no such workshop."))
