@@ -219,3 +219,73 @@ def test_withdrawals_and_enrolments_at_once_promote_in_arrival_order(
     first_wave = set(seated[5:] + kept)
     assert set(live_order[: len(first_wave)]) == first_wave
     assert all(count == counter <= capacity for capacity, counter, count in seen)
+
+
+def _take_or_enrol(args: tuple) -> list[str]:
+    """In a client process, with its own app and connections: each job takes the other date
+    (locking both workshops) or enrols in / withdraws from one of them."""
+    url, jobs, start_at = args
+    from courses.workshops import operations as ops
+    from lms import create_app
+    from lms.accounts.models import User
+    from tests.conftest import TEST_CONFIG
+
+    app = create_app(TEST_CONFIG | {"SQLALCHEMY_DATABASE_URI": url}, instance_path="/tmp")
+    outcomes = []
+    time.sleep(max(0.0, start_at - time.time()))
+    with app.app_context():
+        for kind, workshop_id, user_id in jobs:
+            user = db.session.get(User, user_id)
+            try:
+                if kind == "take":
+                    ops.take_another_date(workshop_id, user)
+                elif kind == "enrol":
+                    ops.enrol(workshop_id, user)
+                else:
+                    ops.withdraw(workshop_id, user_id)
+                db.session.commit()
+                outcomes.append("ok")
+            except Exception as e:  # noqa: BLE001  (counted and shown by the test)
+                db.session.rollback()
+                outcomes.append(f"{kind}: {e!r}")
+        db.session.remove()
+        db.engine.dispose()
+    return outcomes
+
+
+def test_taking_another_date_while_others_enrol_never_deadlocks(
+    database_url, make_workshop, make_user
+):
+    # People waiting take the new date while others enrol in and leave both dates, from four
+    # processes at once: both workshops lock in id order, so nothing deadlocks or overbooks,
+    # and each taker ends up in the new date and off the first list.
+    from courses.workshops import operations as ops
+
+    first = make_workshop(capacity=2)
+    crowd = [make_user() for _ in range(22)]
+    for person in crowd:
+        ops.enrol(first.id, person)
+    db.session.commit()
+    second = ops.open_another_date(
+        first.id, starts_at=first.starts_at, ends_at=first.ends_at, capacity=5
+    )
+    db.session.commit()
+    # The two freed seats of the first date go to crowd[2:4], who stay waiting for them.
+    takers, newcomers = crowd[4:16], [make_user() for _ in range(12)]
+    jobs = (
+        [("take", second.id, u.id) for u in takers]
+        + [("enrol", (first if i % 2 else second).id, u.id) for i, u in enumerate(newcomers)]
+        + [("withdraw", first.id, u.id) for u in crowd[:2]]
+    )
+    chunks = [(database_url, jobs[i::PROCESSES], time.time() + 1.0) for i in range(PROCESSES)]
+    with multiprocessing.get_context("fork").Pool(PROCESSES) as pool:
+        outcomes = [o for part in pool.map(_take_or_enrol, chunks) for o in part]
+
+    assert outcomes == ["ok"] * len(jobs), [o for o in outcomes if o != "ok"]
+    assert_invariants(first.id)
+    rows = {e.user_id: e for e in assert_invariants(second.id)}
+    first_rows = {e.user_id: e for e in _rows(first.id)}
+    for taker in takers:
+        assert rows[taker.id].state.is_live
+        assert first_rows[taker.id].state is EnrolmentState.withdrawn
+    assert all(first_rows[u.id].state is EnrolmentState.enrolled for u in crowd[2:4])

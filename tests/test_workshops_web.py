@@ -257,3 +257,23 @@ def test_an_offer_cannot_be_taken_from_a_plain_workshop(client, make_workshop, m
     login(make_user())
     page = client.post(f"/workshops/{workshop.id}/take", follow_redirects=True)
     assert "There is no such offer." in page.get_data(as_text=True)
+
+
+def test_a_refused_enrolment_is_told_in_the_learners_language(
+    client, make_workshop, make_user, login
+):
+    # A refusal from the rules (here: a cancelled workshop) is flashed in Catalan to a Catalan.
+    workshop = make_workshop()
+    operations.cancel_workshop(workshop.id)
+    db.session.commit()
+    login(make_user(locale="ca"))
+    response = client.post(f"/workshops/{workshop.id}/enrol")
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Aquest taller s&#39;ha cancel·lat." in page or "Aquest taller s'ha cancel·lat." in page
+
+
+def test_healthz_answers_ok_without_the_database(client):
+    # The load balancers' probe (and the benchmark's ceiling) is a plain "ok".
+    response = client.get("/healthz")
+    assert (response.status_code, response.get_data(as_text=True)) == (200, "ok")
