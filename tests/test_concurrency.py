@@ -224,13 +224,13 @@ def test_withdrawals_and_enrolments_at_once_promote_in_arrival_order(
 def _take_or_enrol(args: tuple) -> list[str]:
     """In a client process, with its own app and connections: each job takes the other date
     (locking both workshops) or enrols in / withdraws from one of them."""
-    url, jobs, start_at = args
+    url, instance, jobs, start_at = args
     from courses.workshops import operations as ops
     from lms import create_app
     from lms.accounts.models import User
     from tests.conftest import TEST_CONFIG
 
-    app = create_app(TEST_CONFIG | {"SQLALCHEMY_DATABASE_URI": url}, instance_path="/tmp")
+    app = create_app(TEST_CONFIG | {"SQLALCHEMY_DATABASE_URI": url}, instance_path=instance)
     outcomes = []
     time.sleep(max(0.0, start_at - time.time()))
     with app.app_context():
@@ -254,7 +254,7 @@ def _take_or_enrol(args: tuple) -> list[str]:
 
 
 def test_taking_another_date_while_others_enrol_never_deadlocks(
-    database_url, make_workshop, make_user
+    database_url, tmp_path, make_workshop, make_user
 ):
     # People waiting take the new date while others enrol in and leave both dates, from four
     # processes at once: both workshops lock in id order, so nothing deadlocks or overbooks,
@@ -277,7 +277,8 @@ def test_taking_another_date_while_others_enrol_never_deadlocks(
         + [("enrol", (first if i % 2 else second).id, u.id) for i, u in enumerate(newcomers)]
         + [("withdraw", first.id, u.id) for u in crowd[:2]]
     )
-    chunks = [(database_url, jobs[i::PROCESSES], time.time() + 1.0) for i in range(PROCESSES)]
+    start_at = time.time() + 1.0
+    chunks = [(database_url, str(tmp_path), jobs[i::PROCESSES], start_at) for i in range(PROCESSES)]
     with multiprocessing.get_context("fork").Pool(PROCESSES) as pool:
         outcomes = [o for part in pool.map(_take_or_enrol, chunks) for o in part]
 
