@@ -76,3 +76,15 @@ checkin_missing = _signals.signal(
     receiver can write the reminder to the mentor and the entity's referent.
     """,
 )
+
+another_date_offered = _signals.signal(
+    "another-date-offered",
+    doc="""A coordinator opened another date of a workshop for the people waiting for it.
+    Sender: the new Workshop (``offered_from`` is the first one).
+
+    ``original``: the Workshop whose waiting list is offered the new date.
+    ``enrolments``: the waiting enrolments of ``original``, in waiting-list order; each person
+    may take the new date (``operations.take_another_date``), which enrols them there and
+    takes them off the first list (an ``enrolment_changed`` with reason ``withdrawn``).
+    """,
+)

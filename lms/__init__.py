@@ -24,6 +24,7 @@ def create_app(
         config,
         db,
         errors,
+        health,
         i18n,
         notifications,
         plugins,
@@ -45,6 +46,7 @@ def create_app(
     ui.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    health.init_app(app)
     accounts.init_app(app)
     notifications.init_app(app)
     courses.init_app(app)

@@ -1,9 +1,14 @@
 """Workshops: dated, capped sessions, with enrolment and a first-come waiting list."""
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from lms import ui
 
 
 def init_app(app: Flask) -> None:
     from . import api, views  # noqa: F401  (api adds its routes to lms.api.bp)
 
     app.register_blueprint(views.bp)
+    ui.add_nav_item(app, "workshops.new", _l("New workshop"), roles=("trainer", "coordinator"))
+    ui.add_panel(app, "workshop", "courses/workshops/_manage_panel.html")

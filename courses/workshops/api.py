@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from .models import Workshop
+from flask import current_app, jsonify, request
+from flask_babel import lazy_gettext as _l
+
+from lms.accounts.operations import check_timezone
+from lms.api import auth_required, bp, current_api_user, field, json_body, parse_datetime
+from lms.db import db
+from lms.errors import DomainError, Forbidden, NotFound
+
+from . import operations, queries
+from .models import DEFAULT_CAPACITY, Audience, Enrolment, EnrolmentState, Workshop
 
 
 def workshop_json(workshop: Workshop) -> dict:
@@ -24,3 +35,236 @@ def workshop_json(workshop: Workshop) -> dict:
         "trainer": {"id": workshop.trainer.id, "name": workshop.trainer.name},
         "ics_url": f"{current_app.config['BASE_URL'].rstrip('/')}/workshops/{workshop.id}.ics",
     }
+
+
+def enrolment_json(enrolment: Enrolment, position: int | None) -> dict:
+    return {
+        "workshop_id": enrolment.workshop_id,
+        "status": enrolment.state.value,
+        "waitlist_position": position if enrolment.state is EnrolmentState.waitlisted else None,
+    }
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def _date_param(name: str, *, end: bool = False) -> datetime | None:
+    """``from``/``to``: an ISO date (``to`` includes the whole day) or date-time; UTC when no
+    offset is given. Anything else is a 400."""
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value) + timedelta(days=1 if end else 0)
+            return datetime.combine(day, time(), UTC)
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise DomainError(
+            _l("The parameter “%(name)s” must be an ISO 8601 date.", name=name),
+            code="bad_date",
+            status=400,
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@bp.get("/workshops")
+def list_workshops():
+    workshops = queries.catalogue(
+        topic=request.args.get("topic", "").strip() or None,
+        starts_from=_date_param("from"),
+        starts_to=_date_param("to", end=True),
+    )
+    return jsonify([workshop_json(w) for w in workshops])
+
+
+def visible_workshop(workshop_id: int) -> Workshop:
+    """The workshop, or a 404 when there is none or it is restricted and the caller is an
+    outsider (a cohort's dates are not announced to others)."""
+    workshop = queries.get_workshop(workshop_id)
+    if workshop is None or not _may_see(workshop):
+        raise NotFound(_l("There is no such workshop."))
+    return workshop
+
+
+def _may_see(workshop: Workshop) -> bool:
+    if workshop.audience is Audience.public:
+        return True
+    user = current_api_user()
+    return user is not None and (
+        workshop.can_be_managed_by(user) or queries.place(workshop.id, user.id) is not None
+    )
+
+
+def managed_workshop(workshop_id: int) -> Workshop:
+    """The workshop, when the caller is its trainer or a coordinator; else 404 or 403."""
+    workshop = visible_workshop(workshop_id)
+    if not workshop.can_be_managed_by(current_api_user()):
+        raise Forbidden(_l("Only its trainer or a coordinator can do that."))
+    return workshop
+
+
+@bp.get("/workshops/<int:workshop_id>")
+def get_workshop(workshop_id: int):
+    return jsonify(workshop_json(visible_workshop(workshop_id)))
+
+
+@bp.get("/workshops/<int:workshop_id>/roster")
+@auth_required()
+def roster(workshop_id: int):
+    workshop = managed_workshop(workshop_id)
+    found = queries.roster(workshop.id)
+    return jsonify(
+        enrolled=[
+            {
+                "user_id": e.user_id,
+                "name": e.user.name,
+                "email": e.user.email,
+                "attendance": e.attendance.value if e.attendance else None,
+            }
+            for e in found.enrolled
+        ],
+        waitlist=[
+            {"user_id": e.user_id, "name": e.user.name, "position": n}
+            for n, e in enumerate(found.waitlist, start=1)
+        ],
+    )
+
+
+@bp.get("/me/enrolments")
+@auth_required()
+def my_enrolments():
+    places = queries.places_of(current_api_user().id, live_only=True)
+    return jsonify(
+        [
+            enrolment_json(p.enrolment, p.position) | {"workshop": workshop_json(p.workshop)}
+            for p in places
+        ]
+    )
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+def _times(data: dict[str, Any], zone: ZoneInfo, required: bool) -> dict[str, datetime]:
+    times = {}
+    for name in ("starts_at", "ends_at"):
+        value = field(data, name, required=required)
+        if value is not None:
+            times[name] = parse_datetime(value, zone, name)
+    return times
+
+
+def _capacity(data: dict[str, Any], default: int | None) -> int | None:
+    return field(data, "capacity", int, required=False, default=default)
+
+
+@bp.post("/workshops")
+@auth_required("trainer", "coordinator")
+def create_workshop():
+    user = current_api_user()
+    data = json_body()
+    zone_name = field(data, "timezone", required=False) or user.timezone
+    zone = ZoneInfo(check_timezone(zone_name))
+    trainer = user
+    trainer_id = field(data, "trainer_id", int, required=False)
+    if trainer_id is not None and trainer_id != user.id:
+        if not user.is_coordinator:
+            raise Forbidden(_l("Only a coordinator can plan a workshop for someone else."))
+        trainer = _trainer(trainer_id)
+    workshop = operations.create_workshop(
+        trainer=trainer,
+        title=field(data, "title", max_length=200),
+        description=field(data, "description", required=False, default=""),
+        topic=field(data, "topic", required=False, default="", max_length=60),
+        timezone=zone_name,
+        capacity=_capacity(data, DEFAULT_CAPACITY),
+        **_times(data, zone, required=True),
+    )
+    db.session.commit()
+    return jsonify(workshop_json(workshop)), 201
+
+
+def _trainer(user_id: int):
+    from lms.accounts.models import User
+
+    trainer = db.session.get(User, user_id)
+    if trainer is None or not trainer.can_teach:
+        raise DomainError(_l("Only a trainer or a coordinator can run a workshop."))
+    return trainer
+
+
+PATCHABLE = frozenset(
+    {"title", "description", "topic", "starts_at", "ends_at", "timezone", "capacity"}
+)
+
+
+@bp.patch("/workshops/<int:workshop_id>")
+@auth_required()
+def update_workshop(workshop_id: int):
+    workshop = managed_workshop(workshop_id)
+    data = json_body()
+    unknown = set(data) - PATCHABLE
+    if unknown:
+        raise DomainError(
+            _l("These fields cannot be changed: %(f)s", f=", ".join(sorted(unknown))),
+            code="unknown_field",
+        )
+    changes: dict[str, Any] = {}
+    for name, max_length in (("title", 200), ("description", None), ("topic", 60)):
+        if name in data:
+            changes[name] = field(data, name, required=name == "title", max_length=max_length)
+    if data.get("capacity") is not None:
+        changes["capacity"] = _capacity(data, None)
+    if data.get("timezone") is not None:
+        changes["timezone"] = check_timezone(field(data, "timezone"))
+    zone = ZoneInfo(changes.get("timezone", workshop.timezone))
+    changes |= _times(data, zone, required=False)
+    workshop = operations.update_workshop(workshop.id, **changes)
+    db.session.commit()
+    return jsonify(workshop_json(workshop))
+
+
+@bp.post("/workshops/<int:workshop_id>/cancel")
+@auth_required()
+def cancel_workshop(workshop_id: int):
+    workshop = operations.cancel_workshop(managed_workshop(workshop_id).id)
+    db.session.commit()
+    return jsonify(workshop_json(workshop))
+
+
+def _learner_only() -> None:
+    if current_api_user().role.value != "learner":
+        raise Forbidden(_l("Only learners enrol in workshops."))
+
+
+@bp.post("/workshops/<int:workshop_id>/enrolment")
+@auth_required()
+def enrol(workshop_id: int):
+    _learner_only()
+    try:
+        enrolment, created = operations.enrol(workshop_id, current_api_user())
+    except DomainError as e:
+        if e.code == "restricted":  # an outsider: the workshop is not theirs to see
+            raise NotFound(_l("There is no such workshop.")) from None
+        raise
+    position = None
+    if enrolment.state is EnrolmentState.waitlisted:
+        # A new arrival is last; a repeated request must count those ahead.
+        position = (
+            enrolment.workshop.waitlist_count
+            if created
+            else queries.place(workshop_id, enrolment.user_id).position
+        )
+    body = enrolment_json(enrolment, position)
+    db.session.commit()
+    return jsonify(body), 201 if created else 200
+
+
+@bp.delete("/workshops/<int:workshop_id>/enrolment")
+@auth_required()
+def withdraw(workshop_id: int):
+    _learner_only()
+    operations.withdraw(workshop_id, current_api_user().id)
+    db.session.commit()
+    return "", 204

@@ -107,6 +107,10 @@ class Workshop(db.Model):
     cohort_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("cohort.id", ondelete="CASCADE"), nullable=True, index=True
     )
+    #: The workshop whose waiting list this date was offered to ("open another date").
+    offered_from_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("workshop.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     #: iCalendar SEQUENCE: raised on every change that calendars must follow.
     sequence: Mapped[int] = mapped_column(nullable=False, default=0)
     #: When the calendar's view of the workshop (title, description, times, status) last
@@ -122,6 +126,7 @@ class Workshop(db.Model):
 
     trainer: Mapped[User] = relationship(lazy="joined", innerjoin=True)
     course: Mapped[Course | None] = relationship()
+    offered_from: Mapped[Workshop | None] = relationship(remote_side=[id])
 
     @property
     def zone(self) -> ZoneInfo:

@@ -19,7 +19,13 @@ from lms.accounts.models import User
 from lms.db import begin_write, db, utcnow
 from lms.errors import Conflict, DomainError, NotFound
 
-from ..signals import enrolment_changed, workshop_cancelled, workshop_changed, workshop_created
+from ..signals import (
+    another_date_offered,
+    enrolment_changed,
+    workshop_cancelled,
+    workshop_changed,
+    workshop_created,
+)
 from .models import (
     DEFAULT_CAPACITY,
     Audience,
@@ -36,9 +42,20 @@ _E = EnrolmentState
 
 
 def lock_workshop(workshop_id: int) -> Workshop:
-    """The workshop, locked for the rest of the transaction."""
+    """The workshop, locked for the rest of the transaction.
+
+    Only the workshop's row is read and locked (``FOR UPDATE OF workshop``; its trainer is
+    loaded later if needed): workshops of one trainer must not queue behind each other, and
+    the lock is held for as short a time as possible.
+    """
     begin_write()
-    workshop = db.session.get(Workshop, workshop_id, with_for_update=True, populate_existing=True)
+    workshop = db.session.get(
+        Workshop,
+        workshop_id,
+        with_for_update={"of": Workshop},
+        populate_existing=True,
+        options=[sa.orm.lazyload(Workshop.trainer)],
+    )
     if workshop is None:
         raise NotFound(_l("There is no such workshop."))
     return workshop
@@ -212,9 +229,10 @@ def _set_state(enrolment: Enrolment, state: EnrolmentState, reason: EnrolmentCha
 
 
 def _fill_free_seats(workshop: Workshop) -> list[Enrolment]:
-    """Give every free seat to the first people waiting, in arrival order."""
+    """Give every free seat to the first people waiting, in arrival order (none once the
+    workshop is cancelled: nobody is seated in a workshop that will not take place)."""
     free = workshop.capacity - workshop.enrolled_count
-    if free <= 0 or workshop.waitlist_count == 0:
+    if free <= 0 or workshop.waitlist_count == 0 or workshop.is_cancelled:
         return []
     first_waiting = list(
         db.session.scalars(
@@ -278,7 +296,7 @@ def change_trainer(workshop_id: int, trainer: User) -> Workshop:
         return workshop
     old = workshop.trainer_id
     workshop.trainer = trainer
-    workshop.sequence += 1
+    _calendar_changed(workshop)
     db.session.flush()
     workshop_changed.send(workshop, changes={"trainer_id": (old, trainer.id)}, rescheduled=False)
     return workshop
@@ -319,6 +337,8 @@ def give_seat(workshop_id: int, user_id: int) -> Enrolment:
     """Seat one waiting person now, out of turn, adding a seat for them when the workshop is
     full (never by overbooking). For the trainer or coordinator who must make an exception."""
     workshop = lock_workshop(workshop_id)
+    if workshop.is_cancelled:
+        raise Conflict(_l("This workshop has been cancelled."), code="cancelled")
     enrolment = _enrolment_of(workshop, user_id)
     if enrolment is None or enrolment.state is not _E.waitlisted:
         raise Conflict(_l("That person is not on the waiting list."), code="not_waiting")
@@ -331,3 +351,79 @@ def give_seat(workshop_id: int, user_id: int) -> Enrolment:
         )
     _set_state(enrolment, _E.enrolled, EnrolmentChange.promoted)
     return enrolment
+
+
+def _waiting(workshop: Workshop) -> list[Enrolment]:
+    return list(
+        db.session.scalars(
+            sa.select(Enrolment)
+            .where(Enrolment.workshop_id == workshop.id, Enrolment.state == _E.waitlisted)
+            .order_by(Enrolment.arrival)
+        )
+    )
+
+
+def open_another_date(
+    workshop_id: int,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    capacity: int | None = None,
+) -> Workshop:
+    """Copy a workshop to new times and offer the new date to its waiting list, in order.
+
+    Both dates join one Course (made from the first when it has none). The people waiting hear
+    of it through ``another_date_offered``; each may take it with :func:`take_another_date`.
+    """
+    original = lock_workshop(workshop_id)
+    if original.is_cancelled:
+        raise Conflict(_l("A cancelled workshop cannot be changed."), code="cancelled")
+    if original.course is None:
+        original.course = Course(
+            title=original.title, topic=original.topic, description=original.description
+        )
+    new = create_workshop(
+        trainer=original.trainer,
+        title=original.title,
+        description=original.description,
+        topic=original.topic,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        timezone=original.timezone,
+        capacity=original.capacity if capacity is None else capacity,
+        course=original.course,
+        audience=original.audience,
+    )
+    new.offered_from = original
+    db.session.flush()
+    another_date_offered.send(new, original=original, enrolments=_waiting(original))
+    return new
+
+
+def _lock_in_order(*workshop_ids: int) -> dict[int, Workshop]:
+    """Lock several workshops, always in id order, so two writers cannot deadlock."""
+    return {i: lock_workshop(i) for i in sorted(set(workshop_ids))}
+
+
+def take_another_date(workshop_id: int, user: User) -> Enrolment:
+    """A person waiting for a workshop takes the other date offered to its waiting list: a seat
+    there (or a place at the end of its waiting list), and they leave the first list, at once.
+
+    Taking it again returns the same enrolment.
+    """
+    offered = db.session.get(Workshop, workshop_id)
+    if offered is None or offered.offered_from_id is None:
+        raise NotFound(_l("There is no such offer."), code="no_offer")
+    locked = _lock_in_order(offered.id, offered.offered_from_id)
+    offered, original = locked[offered.id], locked[offered.offered_from_id]
+    mine = _enrolment_of(offered, user.id)
+    if mine is not None and mine.is_live:
+        return mine
+    waiting = _enrolment_of(original, user.id)
+    if waiting is None or waiting.state is not _E.waitlisted:
+        raise Conflict(_l("This date is offered to the waiting list only."), code="not_waiting")
+    if not offered.is_open_for_enrolment():
+        raise Conflict(_l("This date no longer takes enrolments."), code="closed")
+    mine = _admit(offered, user, mine)
+    _set_state(waiting, _E.withdrawn, EnrolmentChange.withdrawn)
+    return mine

@@ -138,3 +138,18 @@ def taught_by(user_id: int) -> list[Workshop]:
             sa.select(Workshop).where(Workshop.trainer_id == user_id).order_by(Workshop.starts_at)
         )
     )
+
+
+def offers_to_waitlist_of(workshop_id: int) -> list[Workshop]:
+    """Other dates opened for the waiting list of ``workshop_id`` that still take people."""
+    return list(
+        db.session.scalars(
+            sa.select(Workshop)
+            .where(
+                Workshop.offered_from_id == workshop_id,
+                Workshop.status == WorkshopStatus.scheduled,
+                Workshop.starts_at > utcnow(),
+            )
+            .order_by(Workshop.starts_at)
+        )
+    )

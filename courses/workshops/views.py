@@ -7,12 +7,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from lms.accounts.models import Role, User
+from lms.accounts.queries import users_with_role
 from lms.db import db
 from lms.errors import DomainError
 from lms.i18n import reader_zone
+from lms.security import roles_required
 
 from . import operations, queries
-from .models import Audience, EnrolmentState
+from .forms import DatesForm, WorkshopForm
+from .models import Audience, EnrolmentState, Workshop
 
 bp = Blueprint("workshops", __name__)
 
@@ -69,14 +73,18 @@ def _may_see_restricted(workshop) -> bool:
 @bp.get("/workshops/<int:workshop_id>")
 def detail(workshop_id: int):
     workshop = _visible_workshop(workshop_id)
-    place = None
+    place, offers = None, []
     if current_user.is_authenticated:
         place = queries.place(workshop.id, current_user.id)
-    return render_template("courses/workshops/detail.html", workshop=workshop, place=place)
+        if place and place.position:
+            offers = queries.offers_to_waitlist_of(workshop.id)
+    return render_template(
+        "courses/workshops/detail.html", workshop=workshop, place=place, offers=offers
+    )
 
 
 @bp.post("/workshops/<int:workshop_id>/enrol")
-@login_required
+@roles_required("learner")
 def enrol(workshop_id: int):
     _visible_workshop(workshop_id)
     try:
@@ -122,3 +130,194 @@ def mine():
         places=queries.places_of(current_user.id, live_only=True),
         teaching=queries.taught_by(current_user.id) if current_user.can_teach else [],
     )
+
+
+# -- planning: trainers and coordinators ---------------------------------------------------
+
+
+def _managed(workshop_id: int) -> Workshop:
+    """The workshop, for its trainer or a coordinator; 404 or 403 for anyone else."""
+    workshop = _visible_workshop(workshop_id)
+    if not workshop.can_be_managed_by(current_user):
+        abort(403)
+    return workshop
+
+
+def _trainer_choices(form: WorkshopForm) -> None:
+    if current_user.is_coordinator:
+        teachers = users_with_role(Role.trainer) + users_with_role(Role.coordinator)
+        form.trainer_id.choices = [(u.id, u.name) for u in teachers]
+    else:
+        form.trainer_id.choices = [(current_user.id, current_user.name)]
+        form.trainer_id.data = current_user.id
+
+
+def _chosen_trainer(form: WorkshopForm):
+    if not current_user.is_coordinator or form.trainer_id.data == current_user.id:
+        return current_user
+    trainer = db.session.get(User, form.trainer_id.data)
+    if trainer is None:
+        raise DomainError(_("Only a trainer or a coordinator can run a workshop."))
+    return trainer
+
+
+def _refused(e: DomainError, template: str, **context):
+    db.session.rollback()
+    flash(str(e.message), "error")
+    return render_template(template, **context), e.status
+
+
+@bp.route("/workshops/new", methods=["GET", "POST"])
+@roles_required("trainer", "coordinator")
+def new():
+    form = WorkshopForm()
+    _trainer_choices(form)
+    if request.method == "GET":
+        form.timezone.data = current_user.timezone
+        form.trainer_id.data = current_user.id
+    if form.validate_on_submit():
+        try:
+            starts_at, ends_at = form.times(form.timezone.data)
+            workshop = operations.create_workshop(
+                trainer=_chosen_trainer(form),
+                title=form.title.data,
+                description=form.description.data or "",
+                topic=form.topic.data or "",
+                starts_at=starts_at,
+                ends_at=ends_at,
+                timezone=form.timezone.data,
+                capacity=form.capacity.data,
+            )
+        except DomainError as e:
+            return _refused(e, "courses/workshops/edit.html", form=form, workshop=None)
+        db.session.commit()
+        flash(_("The workshop has been created."), "success")
+        return redirect(url_for(".detail", workshop_id=workshop.id), 303)
+    status = 422 if form.errors else 200
+    return render_template("courses/workshops/edit.html", form=form, workshop=None), status
+
+
+@bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
+@roles_required("trainer", "coordinator")
+def edit(workshop_id: int):
+    workshop = _managed(workshop_id)
+    form = WorkshopForm(obj=workshop)
+    del form.trainer_id
+    if request.method == "GET":
+        form.show_times(workshop.starts_at, workshop.ends_at, workshop.timezone)
+    if workshop.timezone not in dict(form.timezone.choices):
+        form.timezone.choices.insert(0, (workshop.timezone, workshop.timezone))
+    if form.validate_on_submit():
+        starts_at, ends_at = form.times(form.timezone.data)
+        try:
+            operations.update_workshop(
+                workshop.id,
+                title=form.title.data,
+                description=form.description.data or "",
+                topic=form.topic.data or "",
+                starts_at=starts_at,
+                ends_at=ends_at,
+                timezone=form.timezone.data,
+                capacity=form.capacity.data,
+            )
+        except DomainError as e:
+            return _refused(e, "courses/workshops/edit.html", form=form, workshop=workshop)
+        db.session.commit()
+        flash(_("The workshop has been saved."), "success")
+        return redirect(url_for(".detail", workshop_id=workshop.id), 303)
+    status = 422 if form.errors else 200
+    return render_template("courses/workshops/edit.html", form=form, workshop=workshop), status
+
+
+@bp.route("/workshops/<int:workshop_id>/cancel", methods=["GET", "POST"])
+@roles_required("trainer", "coordinator")
+def cancel(workshop_id: int):
+    workshop = _managed(workshop_id)
+    if request.method == "GET":
+        return render_template("courses/workshops/cancel.html", workshop=workshop)
+    operations.cancel_workshop(workshop.id)
+    db.session.commit()
+    flash(_("The workshop has been cancelled. Everyone enrolled or waiting will be told."), "info")
+    return redirect(url_for(".detail", workshop_id=workshop.id), 303)
+
+
+@bp.get("/workshops/<int:workshop_id>/roster")
+@roles_required("trainer", "coordinator")
+def roster(workshop_id: int):
+    workshop = _managed(workshop_id)
+    return render_template(
+        "courses/workshops/roster.html", workshop=workshop, roster=queries.roster(workshop.id)
+    )
+
+
+def _roster_change(workshop_id: int, change, done: str):
+    _managed(workshop_id)
+    try:
+        change()
+    except DomainError as e:
+        db.session.rollback()
+        flash(str(e.message), "error")
+        return redirect(url_for(".roster", workshop_id=workshop_id), 303)
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for(".roster", workshop_id=workshop_id), 303)
+
+
+@bp.post("/workshops/<int:workshop_id>/roster/<int:user_id>/remove")
+@roles_required("trainer", "coordinator")
+def remove(workshop_id: int, user_id: int):
+    return _roster_change(
+        workshop_id,
+        lambda: operations.withdraw(workshop_id, user_id, removed=True),
+        _("The person has been taken off the workshop."),
+    )
+
+
+@bp.post("/workshops/<int:workshop_id>/roster/<int:user_id>/give-seat")
+@roles_required("trainer", "coordinator")
+def give_seat(workshop_id: int, user_id: int):
+    return _roster_change(
+        workshop_id,
+        lambda: operations.give_seat(workshop_id, user_id),
+        _("The person now holds a seat."),
+    )
+
+
+@bp.route("/workshops/<int:workshop_id>/another-date", methods=["GET", "POST"])
+@roles_required("trainer", "coordinator")
+def another_date(workshop_id: int):
+    workshop = _managed(workshop_id)
+    form = DatesForm(capacity=workshop.capacity)
+    if form.validate_on_submit():
+        starts_at, ends_at = form.times(workshop.timezone)
+        try:
+            new_date = operations.open_another_date(
+                workshop.id, starts_at=starts_at, ends_at=ends_at, capacity=form.capacity.data
+            )
+        except DomainError as e:
+            return _refused(e, "courses/workshops/another_date.html", form=form, workshop=workshop)
+        db.session.commit()
+        flash(_("The new date is open and offered to the waiting list."), "success")
+        return redirect(url_for(".detail", workshop_id=new_date.id), 303)
+    status = 422 if form.errors else 200
+    return render_template(
+        "courses/workshops/another_date.html", form=form, workshop=workshop
+    ), status
+
+
+@bp.post("/workshops/<int:workshop_id>/take")
+@roles_required("learner")
+def take_another_date(workshop_id: int):
+    """A waiting learner takes the other date offered to them (``workshop_id`` is that date)."""
+    try:
+        enrolment = operations.take_another_date(workshop_id, current_user)
+    except DomainError as e:
+        db.session.rollback()
+        flash(str(e.message), "error")
+        return redirect(url_for(".mine"), 303)
+    db.session.commit()
+    if enrolment.state is EnrolmentState.enrolled:
+        flash(_("You are enrolled. See you there!"), "success")
+    else:
+        flash(_("This date is full too: you are on its waiting list."), "info")
+    return redirect(url_for(".detail", workshop_id=workshop_id), 303)

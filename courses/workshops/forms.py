@@ -1,0 +1,60 @@
+"""Forms of the pages where trainers and coordinators plan workshops."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
+
+from lms.accounts.forms import TIMEZONES
+
+from .models import DEFAULT_CAPACITY
+from .operations import MAX_CAPACITY
+
+
+class DatesForm(FlaskForm):
+    """A date with a start and an end time, read in the workshop's zone."""
+
+    day = DateField(_l("Date"), validators=[DataRequired()])
+    start = TimeField(_l("Starts at"), validators=[DataRequired()])
+    end = TimeField(_l("Ends at"), validators=[DataRequired()])
+    capacity = IntegerField(
+        _l("Seats"),
+        default=DEFAULT_CAPACITY,
+        validators=[DataRequired(), NumberRange(min=1, max=MAX_CAPACITY)],
+    )
+
+    def validate_end(self, field: TimeField) -> None:
+        if self.start.data and field.data and field.data <= self.start.data:
+            raise ValidationError(_l("The workshop must end after it starts."))
+
+    def times(self, zone: str) -> tuple[datetime, datetime]:
+        tz = ZoneInfo(zone)
+        return (
+            datetime.combine(self.day.data, self.start.data, tz),
+            datetime.combine(self.day.data, self.end.data, tz),
+        )
+
+    def show_times(self, starts_at: datetime, ends_at: datetime, zone: str) -> None:
+        local_start, local_end = (
+            starts_at.astimezone(ZoneInfo(zone)),
+            ends_at.astimezone(ZoneInfo(zone)),
+        )
+        self.day.data, self.start.data, self.end.data = (
+            local_start.date(),
+            local_start.time(),
+            local_end.time(),
+        )
+
+
+class WorkshopForm(DatesForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
+    topic = StringField(_l("Topic"), validators=[Length(max=60)])
+    timezone = SelectField(_l("Time zone"), choices=[(z, z) for z in TIMEZONES])
+    #: Shown to coordinators only: who teaches it.
+    trainer_id = SelectField(_l("Trainer"), coerce=int, validate_choice=False)

@@ -1,0 +1,279 @@
+"""The pages where trainers and coordinators plan workshops, keep the roster and open another
+date for a waiting list; and what a waiting learner sees of it."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from courses.signals import another_date_offered
+from courses.workshops import operations, queries
+from courses.workshops.models import Enrolment, EnrolmentState, Workshop
+from lms.db import db, utcnow
+from tests.support import fresh
+
+FORM = {
+    "title": "Marketing de contenidos",
+    "description": "Cómo contar lo que haces.",
+    "topic": "Marketing",
+    "day": "2030-04-02",
+    "start": "12:00",
+    "end": "13:00",
+    "timezone": "Europe/Madrid",
+    "capacity": "10",
+}
+
+PLANNING = [
+    ("GET", "/workshops/{id}/edit"),
+    ("POST", "/workshops/{id}/edit"),
+    ("GET", "/workshops/{id}/cancel"),
+    ("POST", "/workshops/{id}/cancel"),
+    ("GET", "/workshops/{id}/roster"),
+    ("POST", "/workshops/{id}/roster/{user}/remove"),
+    ("POST", "/workshops/{id}/roster/{user}/give-seat"),
+    ("GET", "/workshops/{id}/another-date"),
+    ("POST", "/workshops/{id}/another-date"),
+]
+
+
+def _state(workshop_id, user_id):
+    db.session.rollback()
+    return db.session.scalar(
+        sa.select(Enrolment.state).where(
+            Enrolment.workshop_id == workshop_id, Enrolment.user_id == user_id
+        )
+    )
+
+
+@pytest.mark.parametrize("method,path", PLANNING)
+@pytest.mark.parametrize(
+    "role,status", [("anonymous", 302), ("learner", 403), ("other_trainer", 403)]
+)
+def test_planning_pages_are_for_its_trainer_and_coordinators(
+    client, make_workshop, make_user, login, method, path, role, status
+):
+    # Nobody else can open or post a planning page: sign in first, or a 403, and nothing moves.
+    workshop = make_workshop(capacity=1)
+    learner = make_user()
+    operations.enrol(workshop.id, learner)
+    db.session.commit()
+    if role != "anonymous":
+        login(make_user("trainer" if role == "other_trainer" else "learner"))
+    url = path.format(id=workshop.id, user=learner.id)
+    response = client.open(url, method=method, data=FORM)
+    assert response.status_code == status
+    if status == 302:
+        assert "/sign-in" in response.headers["Location"]
+    workshop = fresh(workshop)
+    assert (workshop.status.value, workshop.capacity, workshop.enrolled_count) == (
+        "scheduled",
+        1,
+        1,
+    )
+
+
+def test_a_refusal_is_a_translated_page(client, make_workshop, make_user, login):
+    # A 403 reads in the person's language.
+    workshop = make_workshop()
+    login(make_user(locale="es"))
+    response = client.get(f"/workshops/{workshop.id}/roster")
+    assert response.status_code == 403
+    assert "No tienes permiso para hacer eso." in response.get_data(as_text=True)
+
+
+def test_a_trainer_creates_a_workshop_in_its_zone(client, make_user, login):
+    # The form's times are read in the chosen zone and stored in UTC; the trainer teaches it.
+    trainer = login(make_user("trainer"))
+    assert "New workshop" in client.get("/").get_data(as_text=True)
+    assert client.get("/workshops/new").status_code == 200
+    response = client.post("/workshops/new", data=FORM)
+    assert response.status_code == 303
+    db.session.rollback()
+    workshop = db.session.scalar(sa.select(Workshop))
+    assert response.headers["Location"].endswith(f"/workshops/{workshop.id}")
+    assert workshop.starts_at.isoformat() == "2030-04-02T10:00:00+00:00"
+    assert (workshop.trainer_id, workshop.capacity, workshop.topic) == (trainer.id, 10, "Marketing")
+
+
+def test_the_form_refuses_bad_input_with_messages(client, make_user, login):
+    # An end before the start or a zero capacity is a 422 with the form and its messages.
+    login(make_user("trainer", locale="ca"))
+    response = client.post("/workshops/new", data=FORM | {"end": "11:00", "capacity": "0"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Nou taller" in page
+    assert db.session.scalar(sa.select(sa.func.count(Workshop.id))) == 0
+
+
+def test_a_coordinator_plans_for_a_trainer(client, make_user, login):
+    # A coordinator names who teaches it.
+    trainer = make_user("trainer", name="Uxía")
+    login(make_user("coordinator"))
+    assert "Uxía" in client.get("/workshops/new").get_data(as_text=True)
+    assert (
+        client.post("/workshops/new", data=FORM | {"trainer_id": str(trainer.id)}).status_code
+        == 303
+    )
+    db.session.rollback()
+    assert db.session.scalar(sa.select(Workshop.trainer_id)) == trainer.id
+
+
+def test_editing_capacity_fills_seats_and_refuses_going_below(
+    client, make_workshop, make_user, login
+):
+    # Raising the capacity seats those waiting; going below the seated is refused, plainly.
+    workshop = make_workshop(capacity=1)
+    people = [make_user() for _ in range(3)]
+    for person in people:
+        operations.enrol(workshop.id, person)
+    db.session.commit()
+    login(workshop.trainer)
+    page = client.get(f"/workshops/{workshop.id}/edit").get_data(as_text=True)
+    assert 'value="Cómo mejorar el footer de tu web"' in page
+    local = workshop.starts_at.astimezone(workshop.zone)
+    data = FORM | {
+        "day": local.date().isoformat(),
+        "start": local.strftime("%H:%M"),
+        "end": (local + timedelta(hours=1)).strftime("%H:%M"),
+        "capacity": "2",
+    }
+    assert client.post(f"/workshops/{workshop.id}/edit", data=data).status_code == 303
+    assert _state(workshop.id, people[1].id) is EnrolmentState.enrolled
+    response = client.post(f"/workshops/{workshop.id}/edit", data=data | {"capacity": "1"})
+    assert response.status_code == 409
+    assert "cannot go below" in response.get_data(as_text=True)
+    assert fresh(workshop).capacity == 2
+
+
+def test_cancel_asks_first_then_cancels(client, make_workshop, make_user, login):
+    # Cancelling shows what it means first; the POST cancels and enrolment closes.
+    workshop = make_workshop()
+    login(make_user("coordinator"))
+    page = client.get(f"/workshops/{workshop.id}/cancel").get_data(as_text=True)
+    assert "Yes, cancel the workshop" in page and "This cannot be undone." in page
+    response = client.post(f"/workshops/{workshop.id}/cancel", follow_redirects=True)
+    assert "The workshop has been cancelled." in response.get_data(as_text=True)
+    assert fresh(workshop).is_cancelled
+
+
+def test_roster_shows_order_and_removes_or_gives_a_seat(client, make_workshop, make_user, login):
+    # The roster shows the waiting list in order; removing a seated person seats the first
+    # waiting; "give a seat" seats someone out of turn by adding a seat.
+    workshop = make_workshop(capacity=1)
+    ana, ben, cai, dia = (make_user(name=n) for n in ("Ana", "Ben", "Cai", "Día"))
+    for person in (ana, ben, cai, dia):
+        operations.enrol(workshop.id, person)
+    db.session.commit()
+    login(workshop.trainer)
+    page = client.get(f"/workshops/{workshop.id}/roster").get_data(as_text=True)
+    assert page.index("Ben") < page.index("Cai") < page.index("Día")
+    client.post(f"/workshops/{workshop.id}/roster/{ana.id}/remove")
+    assert _state(workshop.id, ana.id) is EnrolmentState.removed
+    assert _state(workshop.id, ben.id) is EnrolmentState.enrolled
+    response = client.post(f"/workshops/{workshop.id}/roster/{dia.id}/give-seat")
+    assert response.status_code == 303
+    assert _state(workshop.id, dia.id) is EnrolmentState.enrolled
+    assert (fresh(workshop).capacity, fresh(workshop).enrolled_count) == (2, 2)
+    page = client.post(
+        f"/workshops/{workshop.id}/roster/{dia.id}/give-seat", follow_redirects=True
+    ).get_data(as_text=True)
+    assert "That person is not on the waiting list." in page
+
+
+def test_manage_links_only_for_its_trainer_and_coordinators(
+    client, make_workshop, make_user, login
+):
+    # The workshop page's manage panel appears to its trainer and coordinators only.
+    workshop = make_workshop()
+    url = f"/workshops/{workshop.id}"
+    assert "Manage this workshop" not in client.get(url).get_data(as_text=True)
+    login(make_user("trainer"))
+    assert "Manage this workshop" not in client.get(url).get_data(as_text=True)
+    login(workshop.trainer)
+    assert "Manage this workshop" in client.get(url).get_data(as_text=True)
+
+
+def test_only_learners_enrol_on_the_web(client, make_workshop, make_user, login):
+    # A trainer sees no "enrol" button and cannot post one.
+    workshop = make_workshop()
+    login(make_user("trainer"))
+    assert ">Enrol<" not in client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    assert client.post(f"/workshops/{workshop.id}/enrol").status_code == 403
+
+
+def test_another_date_is_offered_to_the_waiting_list_in_order(
+    client, make_workshop, make_user, login
+):
+    # A new date copies the workshop, joins it to one course, and is announced with the
+    # waiting list in order; a waiting learner sees it and takes it, leaving the first list.
+    workshop = make_workshop(capacity=1)
+    ana, ben, cai = make_user(), make_user(), make_user()
+    for person in (ana, ben, cai):
+        operations.enrol(workshop.id, person)
+    db.session.commit()
+    heard = []
+    login(make_user("coordinator"))
+    day = (utcnow() + timedelta(days=14)).date().isoformat()
+    with another_date_offered.connected_to(
+        lambda new, **kw: heard.append(
+            (new.id, kw["original"].id, [e.user_id for e in kw["enrolments"]])
+        )
+    ):
+        response = client.post(
+            f"/workshops/{workshop.id}/another-date",
+            data={"day": day, "start": "18:00", "end": "19:00", "capacity": "1"},
+        )
+    assert response.status_code == 303
+    db.session.rollback()
+    new = db.session.scalar(sa.select(Workshop).where(Workshop.id != workshop.id))
+    assert (new.title, new.offered_from_id, new.capacity) == (workshop.title, workshop.id, 1)
+    assert new.course_id is not None and new.course_id == fresh(workshop).course_id
+    assert heard == [(new.id, workshop.id, [ben.id, cai.id])]
+
+    login(cai)
+    page = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    assert "Another date has been opened" in page and "Take this date" in page
+    client.post(f"/workshops/{new.id}/take")
+    assert _state(new.id, cai.id) is EnrolmentState.enrolled
+    assert _state(workshop.id, cai.id) is EnrolmentState.withdrawn
+    client.post(f"/workshops/{new.id}/take")  # taking it again changes nothing
+    assert db.session.scalar(sa.select(sa.func.count()).where(Enrolment.user_id == cai.id)) == 2
+
+    login(ben)
+    page = client.post(f"/workshops/{new.id}/take", follow_redirects=True).get_data(as_text=True)
+    assert "This date is full too" in page
+    assert _state(new.id, ben.id) is EnrolmentState.waitlisted
+    assert queries.place(workshop.id, ben.id).enrolment.state is EnrolmentState.withdrawn
+
+    login(ana)  # holds a seat in the first date: the offer is not for her
+    page = client.post(f"/workshops/{new.id}/take", follow_redirects=True).get_data(as_text=True)
+    assert "offered to the waiting list only" in page
+    assert _state(new.id, ana.id) is None
+
+
+def test_an_offer_cannot_be_taken_from_a_plain_workshop(client, make_workshop, make_user, login):
+    # Only a date opened for a waiting list can be "taken".
+    workshop = make_workshop()
+    login(make_user())
+    page = client.post(f"/workshops/{workshop.id}/take", follow_redirects=True)
+    assert "There is no such offer." in page.get_data(as_text=True)
+
+
+def test_a_refused_enrolment_is_told_in_the_learners_language(
+    client, make_workshop, make_user, login
+):
+    # A refusal from the rules (here: a cancelled workshop) is flashed in Catalan to a Catalan.
+    workshop = make_workshop()
+    operations.cancel_workshop(workshop.id)
+    db.session.commit()
+    login(make_user(locale="ca"))
+    response = client.post(f"/workshops/{workshop.id}/enrol")
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Aquest taller s&#39;ha cancel·lat." in page or "Aquest taller s'ha cancel·lat." in page
+
+
+def test_healthz_answers_ok_without_the_database(client):
+    # The load balancers' probe (and the benchmark's ceiling) is a plain "ok".
+    response = client.get("/healthz")
+    assert (response.status_code, response.get_data(as_text=True)) == (200, "ok")
