@@ -21,6 +21,7 @@ def setup_database(app: Flask) -> None:
     one of them do it while the others wait.
     """
     from lms.accounts.queries import has_users
+    from lms.notifications.operations import muted
     from lms.signals import demo_requested
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -28,7 +29,8 @@ def setup_database(app: Flask) -> None:
         fcntl.flock(lock, fcntl.LOCK_EX)
         upgrade(directory=MIGRATIONS, revision="heads")
         if app.config["LOAD_DEMO_WHEN_EMPTY"] and not has_users():
-            demo_requested.send(app)
+            with muted():  # its people are fictional: nobody is written to
+                demo_requested.send(app)
             db.session.commit()
         db.session.remove()
 

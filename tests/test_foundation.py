@@ -232,3 +232,23 @@ def test_registry_loads_good_plugins_and_refuses_bad_ones(fake_distribution):
     from lms import plugins
 
     plugins._TYPES.pop("probe")
+
+
+def test_loading_the_demo_writes_to_nobody(tmp_path, database_url):
+    # The demo's people are fictional: loading it (on first start or on demand) sends no mail.
+    from lms.notifications.models import OutboxMessage
+
+    env = {
+        "LMS_SQLALCHEMY_DATABASE_URI": database_url,
+        "LMS_AUTO_SETUP": "false",
+        "LMS_SECRET_KEY": "x",
+    }
+    result = flask_cli("demo", env=env, instance=tmp_path)
+    assert result.returncode == 0, result.stderr
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "AUTO_SETUP": False}, instance_path=str(tmp_path)
+    )
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
+        assert db.session.scalar(sa.text("select count(*) from enrolment")) > 100
+        db.engine.dispose()

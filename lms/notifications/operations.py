@@ -13,6 +13,9 @@ Claims are safe with any number of workers: on PostgreSQL the due rows are read 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,6 +34,23 @@ from .models import OutboxMessage, OutboxStatus
 _S = OutboxStatus
 
 
+_muted: ContextVar[bool] = ContextVar("aula_notifications_muted", default=False)
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """Nobody hears of what happens inside: for loading the demo's fictional programme."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
+def is_muted() -> bool:
+    return _muted.get()
+
+
 def enqueue(
     kind: str,
     *,
@@ -44,8 +64,13 @@ def enqueue(
     calendar_method: str = "",
     channel: str = "email",
     deliver_at: datetime | None = None,
-) -> OutboxMessage:
-    """Add a message to the caller's session, to commit (or roll back) with its change."""
+) -> OutboxMessage | None:
+    """Add a message to the caller's session, to commit (or roll back) with its change.
+
+    Inside :func:`muted`, nothing is added and None is returned.
+    """
+    if is_muted():
+        return None
     payload = {
         "to_name": to_name,
         "subject": subject,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from courses import signals as courses_signals
+from lms.notifications.operations import is_muted
 from lms.notifications.worker import worker_pass
 
 from . import (
@@ -15,15 +16,18 @@ from . import (
 
 
 def _on_enrolment_changed(enrolment, *, previous, reason, **_kwargs) -> None:
-    operations.enrolment_notice(enrolment, previous, reason)
+    if not is_muted():  # skip the rendering too, not only the message
+        operations.enrolment_notice(enrolment, previous, reason)
 
 
 def _on_workshop_changed(workshop, *, changes, rescheduled, **_kwargs) -> None:
-    operations.change_notice(workshop, changes, rescheduled)
+    if not is_muted():
+        operations.change_notice(workshop, changes, rescheduled)
 
 
 def _on_workshop_cancelled(workshop, *, enrolments, **_kwargs) -> None:
-    operations.cancel_notice(workshop, enrolments)
+    if not is_muted():
+        operations.cancel_notice(workshop, enrolments)
 
 
 def _on_worker_pass(_app, **_kwargs) -> None:
