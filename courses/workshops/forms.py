@@ -58,3 +58,16 @@ class WorkshopForm(DatesForm):
     timezone = SelectField(_l("Time zone"), choices=[(z, z) for z in TIMEZONES])
     #: Shown to coordinators only: who teaches it.
     trainer_id = SelectField(_l("Trainer"), coerce=int, validate_choice=False)
+
+    def details(self) -> dict:
+        """The workshop's fields as create_workshop and update_workshop take them."""
+        starts_at, ends_at = self.times(self.timezone.data)
+        return {
+            "title": self.title.data,
+            "description": self.description.data or "",
+            "topic": self.topic.data or "",
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "timezone": self.timezone.data,
+            "capacity": self.capacity.data,
+        }

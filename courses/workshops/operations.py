@@ -153,9 +153,8 @@ def update_workshop(workshop_id: int, **changes: Any) -> Workshop:
         from lms.accounts.operations import check_timezone
 
         check_timezone(changes["timezone"])
-    for name in ("title",):
-        if name in changes and not str(changes[name]).strip():
-            raise DomainError(_l("Please give a title."), code="missing")
+    if "title" in changes and not str(changes["title"]).strip():
+        raise DomainError(_l("Please give a title."), code="missing")
     _check_times(
         changes.get("starts_at", workshop.starts_at), changes.get("ends_at", workshop.ends_at)
     )

@@ -177,17 +177,7 @@ def new():
         form.trainer_id.data = current_user.id
     if form.validate_on_submit():
         try:
-            starts_at, ends_at = form.times(form.timezone.data)
-            workshop = operations.create_workshop(
-                trainer=_chosen_trainer(form),
-                title=form.title.data,
-                description=form.description.data or "",
-                topic=form.topic.data or "",
-                starts_at=starts_at,
-                ends_at=ends_at,
-                timezone=form.timezone.data,
-                capacity=form.capacity.data,
-            )
+            workshop = operations.create_workshop(trainer=_chosen_trainer(form), **form.details())
         except DomainError as e:
             return _refused(e, "courses/workshops/edit.html", form=form, workshop=None)
         db.session.commit()
@@ -208,18 +198,8 @@ def edit(workshop_id: int):
     if workshop.timezone not in dict(form.timezone.choices):
         form.timezone.choices.insert(0, (workshop.timezone, workshop.timezone))
     if form.validate_on_submit():
-        starts_at, ends_at = form.times(form.timezone.data)
         try:
-            operations.update_workshop(
-                workshop.id,
-                title=form.title.data,
-                description=form.description.data or "",
-                topic=form.topic.data or "",
-                starts_at=starts_at,
-                ends_at=ends_at,
-                timezone=form.timezone.data,
-                capacity=form.capacity.data,
-            )
+            operations.update_workshop(workshop.id, **form.details())
         except DomainError as e:
             return _refused(e, "courses/workshops/edit.html", form=form, workshop=workshop)
         db.session.commit()
