@@ -24,6 +24,16 @@ from flask.testing import FlaskClient
 from lms import create_app
 from lms.db import db, utcnow
 
+# Helper modules of the tests get pytest's assertion messages too.
+pytest.register_assert_rewrite(
+    "tests.attendance_fixtures",
+    "tests.cohort_fixtures",
+    "tests.feeds_fixtures",
+    "tests.notify_fixtures",
+    "tests.support",
+    "tests.video_fixtures",
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
 

@@ -231,7 +231,7 @@ def _checkin_weeks_due(cohort_id: int | None, now: datetime) -> list[tuple[int, 
     )
     if cohort_id is not None:
         query = query.where(CohortMeeting.cohort_id == cohort_id)
-    return list(db.session.execute(query).tuples())
+    return list(db.session.execute(query))
 
 
 def missing_checkins(
@@ -248,7 +248,7 @@ def missing_checkins(
             sa.select(CheckIn.cohort_id, CheckIn.entity_id, CheckIn.week).where(
                 CheckIn.cohort_id.in_(cohort_ids)
             )
-        ).tuples()
+        )
     )
     missing = sorted(set(due) - recorded)
     place_by_key = {
