@@ -221,6 +221,7 @@ def server(url: str, instance: Path, workers: int):
         "LMS_SQLALCHEMY_DATABASE_URI": url,
         "LMS_SECRET_KEY": "bench",
         "LMS_AUTO_SETUP": "false",
+        "LMS_DELIVER_IN_PROCESS": "false",  # as deployed: a separate worker sends the mail
         "LMS_BASE_URL": f"http://127.0.0.1:{port}",
     }
     command = [
