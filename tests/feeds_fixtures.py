@@ -67,18 +67,3 @@ def _event(event) -> dict:
         "start": event.dtstart.value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "end": event.dtend.value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
-
-
-@contextmanager
-def count_queries() -> Iterator[list[str]]:
-    """The SQL statements run inside the block."""
-    statements: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", note)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TypeVar
+
+import sqlalchemy as sa
 
 from lms.db import db
 
@@ -17,3 +21,18 @@ def fresh(obj: T) -> T:
     """
     db.session.rollback()
     return db.session.get(type(obj), obj.id, populate_existing=True)
+
+
+@contextmanager
+def count_queries() -> Iterator[list[str]]:
+    """The SQL statements run inside the block."""
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)

@@ -192,3 +192,28 @@ def test_catalogue_filters_by_topic_and_date(client, make_workshop):
     assert "Soon" not in client.get(f"/?from={cutoff}").get_data(as_text=True)
     assert client.get("/?from=garbage&to=31-31-31").status_code == 200
     assert soon.id != later.id
+
+
+def test_catalogue_and_my_workshops_take_the_same_queries_whatever_their_size(
+    app, client, make_workshop, make_user, login
+):
+    # The catalogue and "my workshops" cost a fixed number of SQL queries, not one per workshop.
+    from tests.support import count_queries
+
+    learner = login(make_user())
+    trainer = make_user("trainer")
+
+    def queries_for(n: int) -> tuple[int, int]:
+        for _ in range(n):
+            workshop = make_workshop(trainer=make_user("trainer") if n > 2 else trainer)
+            operations.enrol(workshop.id, learner)
+            db.session.commit()
+        with count_queries() as catalogue:
+            assert client.get("/").status_code == 200
+        with count_queries() as mine:
+            assert client.get("/me/workshops").status_code == 200
+        return len(catalogue), len(mine)
+
+    few = queries_for(2)
+    assert min(few) > 0  # the counter does see the pages' queries
+    assert queries_for(10) == few

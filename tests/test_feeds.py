@@ -14,7 +14,8 @@ from courses.workshops.models import Audience, Enrolment, Workshop
 from lms.db import db, utcnow
 from scheduler.feeds.models import CalendarToken
 from scheduler.feeds.views import shown_last_modified
-from tests.feeds_fixtures import count_queries, icaljs, vobject_events
+from tests.feeds_fixtures import icaljs, vobject_events
+from tests.support import count_queries
 from tests.support import fresh
 
 MADRID = ZoneInfo("Europe/Madrid")

@@ -61,6 +61,16 @@ def test_the_entitled_are_recorded_and_sent_to_the_room(client, login, scene, wh
     assert joins(workshop) == [people[who].id]
 
 
+def test_a_link_checker_looking_records_no_join(client, login, scene):
+    # A HEAD request (link checkers, previews) neither records a join nor reveals the room.
+    workshop, people = scene
+    login(people["enrolled learner"])
+    response = client.head(f"/workshops/{workshop.id}/join")
+    assert response.status_code == 204
+    assert "Location" not in response.headers
+    assert joins(workshop) == []
+
+
 @pytest.mark.parametrize(
     "who, message",
     [

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -54,6 +63,8 @@ def refusal(workshop, user) -> str:
 @login_required
 def join(workshop_id: int):
     workshop = _workshop(workshop_id)
+    if request.method == "HEAD":  # a link checker looks; nobody enters, nothing is recorded
+        return _page("errors/error.html", 204, status=204, message="")
     role = queries.role_of(workshop, current_user)
     if role is None:
         return _page("errors/error.html", 403, status=403, message=refusal(workshop, current_user))
