@@ -6,16 +6,11 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 import vobject
-
-from lms.db import db
 
 JS = Path(__file__).resolve().parent / "js"
 

@@ -15,8 +15,7 @@ from lms.db import db, utcnow
 from scheduler.feeds.models import CalendarToken
 from scheduler.feeds.views import shown_last_modified
 from tests.feeds_fixtures import icaljs, vobject_events
-from tests.support import count_queries
-from tests.support import fresh
+from tests.support import count_queries, fresh
 
 MADRID = ZoneInfo("Europe/Madrid")
 
