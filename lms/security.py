@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, abort
+from flask import Flask, abort, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
@@ -53,6 +53,13 @@ def init_app(app: Flask) -> None:
         from lms.accounts.models import User
 
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    @app.before_request
+    def _web_forms_take_form_data():
+        # Flask-WTF would read a JSON body as form data; pages take forms, the API takes JSON.
+        writes = request.method in ("POST", "PUT", "PATCH", "DELETE")
+        if writes and request.is_json and not request.path.startswith("/api/"):
+            abort(415)
 
     @app.after_request
     def _security_headers(response):

@@ -37,3 +37,17 @@ def test_wrong_method_is_405(client):
     # A GET on a POST-only route is refused plainly.
     assert client.get("/sign-out").status_code == 405
     assert client.delete("/api/v1/me").json["error"]["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize("body", [[1], {"email": 5, "password": ["x"]}, "not json"])
+def test_web_forms_refuse_json_bodies_plainly(client, body):
+    # Pages take forms and the API takes JSON: a JSON body posted to a page is a clear 415.
+    raw = body if isinstance(body, str) else None
+    response = (
+        client.post("/sign-in", data=raw, content_type="application/json")
+        if raw
+        else client.post("/sign-in", json=body, headers={"Accept-Language": "ca"})
+    )
+    assert response.status_code == 415
+    if not raw:
+        assert "no JSON" in response.get_data(as_text=True)
