@@ -18,9 +18,9 @@ from tests.notify_fixtures import outbox
 pytest_plugins = ["tests.notify_fixtures"]  # smtp, start_worker
 
 
-def _next_monday(weeks: int = 1) -> date:
+def _next_monday() -> date:
     today = date.today()
-    return today + timedelta(days=7 * weeks - today.weekday())
+    return today + timedelta(days=7 - today.weekday())
 
 
 def _cohort(make_user, capacity: int = 10):
@@ -58,7 +58,7 @@ def test_an_entitys_place_reaches_all_its_people_in_their_language(app, make_use
     # Admitted, waiting (with its position), admitted from the list, gone: each member of the
     # entity hears it in their language, with the entity's page.
     cohort = _cohort(make_user, capacity=1)
-    first, (ana, bob) = _entity(make_user, "Coop Una", ("es", "en"))
+    first, (ana, bob) = _entity(make_user, "Coop Una & Cia", ("es", "en"))
     second, (cai, dan) = _entity(make_user, "Coop Dues", ("ca", "en"))
     cohorts.admit_entity(cohort.id, first.id)
     cohorts.admit_entity(cohort.id, second.id)
@@ -68,12 +68,12 @@ def test_an_entitys_place_reaches_all_its_people_in_their_language(app, make_use
     got = {p.email: [m.payload["subject"] for m in _cohort_mail(recipient_id=p.id)]
            for p in (ana, bob, cai, dan)}  # fmt: skip
     assert got[ana.email] == [
-        "Admitida en Cohort tardor: Coop Una",
-        "Ya no está en Cohort tardor: Coop Una",
+        "Admitida en Cohort tardor: Coop Una & Cia",
+        "Ya no está en Cohort tardor: Coop Una & Cia",
     ]
     assert got[bob.email] == [
-        "Admitted to Cohort tardor: Coop Una",
-        "No longer in Cohort tardor: Coop Una",
+        "Admitted to Cohort tardor: Coop Una & Cia",
+        "No longer in Cohort tardor: Coop Una & Cia",
     ]
     assert got[cai.email] == [
         "En llista d'espera de Cohort tardor: Coop Dues",
@@ -88,7 +88,9 @@ def test_an_entitys_place_reaches_all_its_people_in_their_language(app, make_use
     [waiting_ca, _] = _cohort_mail(recipient_id=cai.id)
     assert "número 1 de la seva llista d'espera" in waiting_ca.payload["text"]
     [_, left] = _cohort_mail(recipient_id=bob.id)
-    assert "has left the cohort" in left.payload["text"]
+    assert "Coop Una & Cia has left the cohort" in left.payload["text"]
+    assert "Coop Una &amp; Cia has left" in left.payload["html"]
+    assert "Una & Cia" not in left.payload["html"]
     assert not _cohort_mail(recipient_id=cohort.referent_id)  # the office acted itself
 
 
@@ -114,7 +116,7 @@ def test_a_new_mentor_and_the_entitys_referent_hear_of_the_pairing(app, make_use
 
 
 def _missing_checkin(make_user):
-    """An admitted entity with a mentor whose first check-in meeting ended an hour ago."""
+    """An admitted entity with a mentor whose check-in meeting of week 2 ended an hour ago."""
     from courses.cohorts.models import CohortMeeting, ItineraryStep, StepKind
     from courses.workshops.models import Workshop
 
@@ -124,44 +126,48 @@ def _missing_checkin(make_user):
     cohorts.admit_entity(cohort.id, entity.id)
     cohorts.assign_mentor(cohort.id, entity.id, db.session.merge(mentor))
     db.session.commit()
-    first = db.session.scalar(
+    meeting = db.session.scalar(
         sa.select(CohortMeeting.workshop_id)
         .join(ItineraryStep, ItineraryStep.id == CohortMeeting.step_id)
         .where(
             CohortMeeting.entity_id == entity.id,
-            CohortMeeting.week == 1,
+            CohortMeeting.week == 2,
             ItineraryStep.kind == StepKind.check_in,
         )
     )
     now = utcnow()
     db.session.execute(
         sa.update(Workshop)
-        .where(Workshop.id == first)
+        .where(Workshop.id == meeting)
         .values(starts_at=now - timedelta(hours=2), ends_at=now - timedelta(hours=1))
     )
     db.session.commit()
     return cohort, entity, mentor, referent, member
 
 
-def test_a_worker_pass_reminds_a_missing_checkin_once(app, make_user, smtp):
+def test_a_worker_pass_reminds_a_missing_checkin_once(app, client, login, make_user, smtp):
     # The check-in of a meeting that has ended is reminded of by the worker, to the mentor
-    # and to the entity's referent in their language, with the check-in form, once only.
+    # and to the entity's referent in their language, with the check-in form (open at the
+    # missing week), once only.
     app.config.update(smtp.config)
     cohort, entity, mentor, referent, member = _missing_checkin(make_user)
     run_pass()
     run_pass()
-    form = f"http://aula.test/cohorts/{cohort.id}/entities/{entity.id}/check-in"
+    form = f"http://aula.test/cohorts/{cohort.id}/entities/{entity.id}/check-in?week=2"
     [to_mentor] = [m for m in smtp.inbox.to(mentor.email) if m["Subject"].startswith("Falta")]
-    assert to_mentor["Subject"] == "Falta el seguimiento de la semana 1: Coop Quatre"
+    assert to_mentor["Subject"] == "Falta el seguimiento de la semana 2: Coop Quatre"
     body = to_mentor.get_body(("plain",)).get_content()
-    assert "el seguimiento de la semana 1 de la cohorte Cohort tardor" in body and form in body
+    assert "el seguimiento de la semana 2 de la cohorte Cohort tardor" in body and form in body
     [to_referent] = [m for m in smtp.inbox.to(referent.email) if m["Subject"].startswith("Falta")]
-    assert to_referent["Subject"] == "Falta el seguiment de la setmana 1: Coop Quatre"
+    assert to_referent["Subject"] == "Falta el seguiment de la setmana 2: Coop Quatre"
     assert form in to_referent.get_body(("html",)).get_content()
     assert not [m for m in outbox(recipient_id=member.id) if m.kind == "cohort.checkin_missing"]
     assert len(outbox(kind="cohort.checkin_missing")) == 2
     result = app.test_cli_runner().invoke(args=["cohorts", "remind"])
     assert result.output == "0 missing check-ins announced.\n"
+    login(mentor)
+    page = client.get(form.removeprefix("http://aula.test")).get_data(as_text=True)
+    assert 'type="number" value="2"' in page
 
 
 def test_two_workers_at_once_remind_a_missing_checkin_once(app, make_user, smtp, start_worker):
@@ -174,7 +180,7 @@ def test_two_workers_at_once_remind_a_missing_checkin_once(app, make_user, smtp,
     reminders = outbox(kind="cohort.checkin_missing")
     assert sorted(m.recipient_id for m in reminders) == sorted([mentor.id, referent.id])
     subjects = [m["Subject"] for m in smtp.inbox.received]
-    assert subjects.count("Falta el seguimiento de la semana 1: Coop Quatre") == 1
+    assert subjects.count("Falta el seguimiento de la semana 2: Coop Quatre") == 1
 
 
 def test_muted_cohort_changes_write_nothing(app, make_user):

@@ -41,8 +41,10 @@ CONTEXT_DEFAULTS: dict[str, Any] = {
 }
 
 
-def checkin_url(place: CohortPlace) -> str:
-    return absolute(f"/cohorts/{place.cohort_id}/entities/{place.entity_id}/check-in")
+def checkin_url(place: CohortPlace, week: int | None = None) -> str:
+    """The check-in form, with the week chosen when given."""
+    path = f"/cohorts/{place.cohort_id}/entities/{place.entity_id}/check-in"
+    return absolute(f"{path}?week={week}" if week else path)
 
 
 def entity_url(place: CohortPlace) -> str:
@@ -104,7 +106,7 @@ def checkin_missing_notice(place: CohortPlace, week: int) -> None:
             person,
             place,
             week=week,
-            checkin_url=checkin_url(place),
+            checkin_url=checkin_url(place, week),
             as_mentor=person.id == leader.id,
         )
 
