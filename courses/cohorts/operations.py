@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import User
-from lms.db import begin_write, db, utcnow
+from lms.db import begin_write, db, is_sqlite, utcnow
 from lms.errors import Conflict, DomainError, NotFound
 
 from ..entities.models import MAX_MEMBERS, Entity, MemberRole, Track
@@ -49,6 +49,8 @@ from .models import (
 MAX_STEPS = 60
 MAX_WEEKS = 104
 MAX_REPEATS = 104
+#: The PostgreSQL advisory lock that serialises the reminders of missing check-ins.
+CHECKIN_REMINDER_LOCK = 0x41756C62
 _P = PlaceState
 
 
@@ -525,10 +527,14 @@ def record_checkin(
 
 def remind_missing_checkins(now: datetime | None = None) -> int:
     """Announce (``checkin_missing``) every missing check-in not announced yet; for a worker
-    or ``flask cohorts remind``. Returns how many were announced."""
+    or ``flask cohorts remind``. Returns how many were announced. Safe with several workers:
+    the writers are serialised (``BEGIN IMMEDIATE``, or an advisory lock on PostgreSQL) and
+    a UNIQUE key backs them; the caller commits."""
     from .queries import missing_checkins
 
     begin_write()
+    if not is_sqlite():  # two workers at once: the second waits, then sees what was sent
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(CHECKIN_REMINDER_LOCK)))
     sent = 0
     for place, week in missing_checkins(now=now):
         exists = db.session.scalar(

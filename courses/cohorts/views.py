@@ -204,7 +204,10 @@ def check_in(cohort_id: int, entity_id: int):
         abort(403)
     form = CheckInForm()
     if not form.is_submitted():
-        form.week.data = max(1, min(cohort.week_of(utcnow()), cohort.itinerary.weeks))
+        # A reminder's link names the missing week (?week=N); otherwise, the current one.
+        weeks, asked = cohort.itinerary.weeks, request.args.get("week", type=int)
+        current = max(1, min(cohort.week_of(utcnow()), weeks))
+        form.week.data = asked if asked is not None and 1 <= asked <= weeks else current
     if form.validate_on_submit():
         try:
             _checkin, created = operations.record_checkin(

@@ -10,6 +10,7 @@ from lms.notifications.operations import is_muted
 from lms.notifications.worker import worker_pass
 
 from . import (
+    cohorts,
     models,  # noqa: F401  (its table belongs to the schema)
     operations,
 )
@@ -30,8 +31,27 @@ def _on_workshop_cancelled(workshop, *, enrolments, **_kwargs) -> None:
         operations.cancel_notice(workshop, enrolments)
 
 
+def _on_checkin_missing(place, *, week, **_kwargs) -> None:
+    if not is_muted():
+        cohorts.checkin_missing_notice(place, week)
+
+
+def _on_cohort_place_changed(place, *, previous, reason, **_kwargs) -> None:
+    if not is_muted():
+        cohorts.place_notice(place, previous, reason)
+
+
+def _on_mentor_assigned(place, *, previous, **_kwargs) -> None:
+    if not is_muted():
+        cohorts.mentor_notice(place, previous)
+
+
 def _on_worker_pass(_app, **_kwargs) -> None:
     operations.enqueue_due_reminders()
+
+
+def _on_worker_pass_checkins(_app, **_kwargs) -> None:
+    cohorts.enqueue_missing_checkins()
 
 
 def init_app(app: Flask) -> None:
@@ -40,4 +60,8 @@ def init_app(app: Flask) -> None:
     courses_signals.enrolment_changed.connect(_on_enrolment_changed, weak=False)
     courses_signals.workshop_changed.connect(_on_workshop_changed, weak=False)
     courses_signals.workshop_cancelled.connect(_on_workshop_cancelled, weak=False)
+    courses_signals.checkin_missing.connect(_on_checkin_missing, weak=False)
+    courses_signals.cohort_place_changed.connect(_on_cohort_place_changed, weak=False)
+    courses_signals.mentor_assigned.connect(_on_mentor_assigned, weak=False)
     worker_pass.connect(_on_worker_pass, weak=False)
+    worker_pass.connect(_on_worker_pass_checkins, weak=False)
