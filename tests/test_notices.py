@@ -239,3 +239,15 @@ def test_enrolling_late_brings_only_the_nearest_reminder(app, make_user, make_wo
     app.config["REMINDERS"] = minutes
     assert enqueue_due_reminders(start - timedelta(minutes=30)) == 1
     assert enqueue_due_reminders(start - timedelta(minutes=20)) == 0
+
+
+def test_names_are_text_not_markup_in_the_html_part(app, make_user, make_workshop):
+    # A name with HTML characters reaches the HTML part as text, never as markup.
+    learner = make_user(name="Ana <b>&</b>")
+    workshop = make_workshop()
+    workshops.enrol(workshop.id, learner)
+    db.session.commit()
+    [message] = outbox(recipient_id=learner.id)
+    assert "Ana &lt;b&gt;&amp;&lt;/b&gt;" in message.payload["html"]
+    assert "<b>&</b>" not in message.payload["html"]
+    assert "Ana <b>&</b>" in message.payload["text"]
