@@ -425,7 +425,7 @@ def test_the_demo_programme_has_a_report_with_charts(app, client, login):
         "date_to=9999-12-31",
         "date_from=2026-05-01&date_to=2026-01-01",
         "entity=99999999999999999999&trainer=99999999999999999999",
-        "entity=-1",
+        "entity=-1&trainer=%C2%B2",
     ],
 )
 def test_odd_filters_never_break_the_report(query, make_user, client, login):

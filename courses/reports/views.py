@@ -57,7 +57,7 @@ def _filters() -> tuple[ReportFilters, queries.Filters]:
 
 def _id(value: str) -> int | None:
     """A row id from a filter, or None for anything else (an id too big for the database)."""
-    return int(value) if value.isdigit() and len(value) <= 9 else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
 def _default_first_day(last: date, zone) -> date:
