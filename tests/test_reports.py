@@ -331,12 +331,12 @@ def test_the_csv_names_each_persons_entities(entities, make_user, client, login)
 
 
 def test_the_csv_reads_entities_in_one_query(entities, make_user, client, login, count_queries):
-    # One query for the rows, entities included, however many people have entities.
+    # One query for the rows, entities included: 11 rows (7 with entities) or none, the same.
     login(make_user("coordinator"))
-    url = "/reports/attendance.csv?date_from=2026-03-09&date_to=2026-03-22"
-    with_entities = count_queries(client, url)
-    without = count_queries(client, url.replace("2026-03-09", "2026-03-16"))
-    assert with_entities == without
+    url = "/reports/attendance.csv?date_from={}&date_to={}"
+    eleven_rows = count_queries(client, url.format("2026-03-09", "2026-03-22"))
+    no_rows = count_queries(client, url.format("2026-04-06", "2026-04-12"))
+    assert eleven_rows == no_rows
 
 
 @pytest.fixture
