@@ -50,7 +50,7 @@ def programme(make_held_workshop, make_user):
         db.session.commit()
         return workshop, waiting
 
-    _w1, (e, _f) = held(
+    _w1, (e, f) = held(
         [a, b, c, d],
         ["present", "late", "absent", None],
         capacity=4,
@@ -66,7 +66,7 @@ def programme(make_held_workshop, make_user):
         starts_at=madrid(12, 18),
         topic="Legal",
     )
-    held(
+    _w3, (j,) = held(
         [b, h, i],
         ["present", "present", "late"],
         capacity=3,
@@ -80,7 +80,8 @@ def programme(make_held_workshop, make_user):
     db.session.commit()
     held([a], ["present"], starts_at=madrid(23, 10), topic="Web")
     held([a], ["present"], starts_at=madrid(8, 23, 30), topic="Web")
-    return {"t1": t1, "t2": t2}
+    people = dict(zip("ABCDEFGHIJKL", [a, b, c, d, e, f, g, h, i, j, k, ell], strict=True))
+    return {"t1": t1, "t2": t2, **people}
 
 
 def run(**kw) -> queries.Report:
@@ -197,6 +198,148 @@ def test_the_date_range_csv(programme, make_user, client, login):
 
 
 @pytest.fixture
+def entities(programme):
+    """Entities over the programme above (B belongs to two; F only waited; K's only seat is
+    in the cancelled W4; nobody belongs to Buida):
+
+    Nord Coop: A, B, J    Sud Coop: B, H, K    Oest Coop: G, K    Nube Coop: L
+    Est Assoc: F          Buida: nobody
+    """
+    from courses.entities import operations as entity_operations
+
+    made = {}
+    for name, members in [
+        ("Nord Coop", "ABJ"),
+        ("Sud Coop", "BHK"),
+        ("Oest Coop", "GK"),
+        ("Nube Coop", "L"),
+        ("Est Assoc", "F"),
+        ("Buida", ""),
+    ]:
+        entity = entity_operations.create_entity(name=name, kind="cooperative")
+        for person in members:
+            entity_operations.add_member(entity.id, db.session.merge(programme[person]))
+        made[name] = entity.id
+    db.session.commit()
+    return made
+
+
+def test_entities_reached_per_week_and_in_total(entities):
+    # Week 1: Nord (A, B), Sud (B), Oest (G); week 2: Nord (B), Sud (B, H), Nube (L).
+    # In total 4: each entity once; Est only waited, K's seat was in a cancelled workshop.
+    report = run()
+    assert [w.figures.entities for w in report.weeks] == [3, 3]
+    assert report.totals.entities == 4
+    # B is in two entities: the other figures are those without entities, seat by seat.
+    assert (report.totals.seats_taken, report.totals.people) == (11, 5)
+
+
+def test_the_entity_filter_counts_its_members_seats(entities):
+    # Nord (A, B, J): W1 (A present, B late), W2 (A present), W3 (B present; J waiting).
+    nord = run(entity_id=entities["Nord Coop"])
+    week1, week2 = (w.figures for w in nord.weeks)
+    assert figures(week1) == {
+        "workshops": 2,
+        "cancelled": 0,
+        "offered": 9,
+        "taken": 3,
+        "waiting": 0,
+        "present": 2,
+        "late": 1,
+        "absent": 0,
+        "excused": 0,
+        "unmarked": 0,
+        "people": 2,
+    }
+    assert figures(week2) == {
+        "workshops": 1,
+        "cancelled": 0,
+        "offered": 3,
+        "taken": 1,
+        "waiting": 1,
+        "present": 1,
+        "late": 0,
+        "absent": 0,
+        "excused": 0,
+        "unmarked": 0,
+        "people": 1,
+    }
+    t = nord.totals
+    assert (t.workshops, t.seats_offered, t.seats_taken, t.waiting, t.people, t.entities) == (
+        3,
+        12,
+        4,
+        1,
+        2,
+        1,
+    )
+    assert t.fill_rate == pytest.approx(4 / 12) and t.attendance_rate == 1
+    assert [line.workshop.topic for line in nord.workshops] == ["Web", "Legal", "Web"]
+    # Sud (B, H, K): W1 (B late), W3 (B, H present), and K's cancelled W4.
+    t = run(entity_id=entities["Sud Coop"]).totals
+    assert (t.workshops, t.cancelled, t.seats_offered, t.seats_taken) == (2, 1, 7, 3)
+    assert (t.present, t.late, t.people, t.entities) == (2, 1, 2, 1)
+    # Est (F): left waiting in W1, never seated; Buida: nothing at all.
+    t = run(entity_id=entities["Est Assoc"]).totals
+    assert (t.workshops, t.seats_offered, t.seats_taken, t.waiting, t.entities) == (0, 0, 0, 1, 0)
+    t = run(entity_id=entities["Buida"]).totals
+    assert (t.workshops, t.seats_taken, t.waiting, t.people, t.entities) == (0, 0, 0, 0, 0)
+    # With a topic too: Nord in Legal is W2 only.
+    t = run(entity_id=entities["Nord Coop"], topic="Legal").totals
+    assert (t.workshops, t.seats_offered, t.seats_taken, t.present) == (1, 5, 1, 1)
+
+
+def test_the_report_page_filters_by_entity(entities, make_user, client, login):
+    # The page offers the entities, shows entities reached, and explains an entity's figures.
+    login(make_user("coordinator"))
+    url = "/reports?date_from=2026-03-09&date_to=2026-03-22"
+    page = client.get(url).get_data(as_text=True)
+    assert re.search(r'data-figure="entities">4<', page)
+    assert f'<option value="{entities["Nord Coop"]}">Nord Coop</option>' in page
+    assert 'id="entity-note"' not in page
+    page = client.get(f"{url}&entity={entities['Nord Coop']}").get_data(as_text=True)
+    assert re.search(r'data-figure="seats_taken">4<', page)
+    assert re.search(r'data-figure="entities">1<', page)
+    assert 'id="entity-note"' in page
+    assert page.count("<tr data-workshop-id=") == 3
+
+
+def test_the_csv_names_each_persons_entities(entities, make_user, client, login):
+    # The entity column: the person's entities by name, "; " between them, empty for none.
+    login(make_user("coordinator"))
+    url = "/reports/attendance.csv?date_from=2026-03-09&date_to=2026-03-22"
+    rows = list(csv.DictReader(io.StringIO(client.get(url).get_data().decode("utf-8-sig"))))
+    by_name = {(r["name"], r["date"]): r["entity"] for r in rows}
+    assert [r["entity"] for r in rows if r["date"] == "2026-03-10"] == [
+        "Nord Coop",
+        "Nord Coop; Sud Coop",
+        "",
+        "",
+    ]
+    assert by_name[("G", "2026-03-12")] == "Oest Coop"
+    assert by_name[("L", "2026-03-22")] == "Nube Coop"
+    assert len(rows) == 11
+    # Filtered by entity: that entity's members' seats only (A twice, B twice).
+    nord = client.get(f"{url}&entity={entities['Nord Coop']}").get_data().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(nord)))
+    assert [(r["name"], r["date"]) for r in rows] == [
+        ("A", "2026-03-10"),
+        ("B", "2026-03-10"),
+        ("A", "2026-03-12"),
+        ("B", "2026-03-17"),
+    ]
+
+
+def test_the_csv_reads_entities_in_one_query(entities, make_user, client, login, count_queries):
+    # One query for the rows, entities included: 11 rows (7 with entities) or none, the same.
+    login(make_user("coordinator"))
+    url = "/reports/attendance.csv?date_from={}&date_to={}"
+    eleven_rows = count_queries(client, url.format("2026-03-09", "2026-03-22"))
+    no_rows = count_queries(client, url.format("2026-04-06", "2026-04-12"))
+    assert eleven_rows == no_rows
+
+
+@pytest.fixture
 def count_queries(app):
     def count(client, url: str) -> int:
         statements = []
@@ -217,11 +360,21 @@ def count_queries(app):
 def test_the_report_runs_a_constant_number_of_queries(
     make_held_workshop, make_user, client, login, count_queries
 ):
-    # 2 workshops or 20 (over several weeks and topics): the same number of SQL statements.
+    # 2 workshops or 20 (over several weeks and topics), 1 entity or 6: the same number of SQL
+    # statements, with or without the entity filter.
+    from courses.entities import operations as entity_operations
+
     trainer = make_user("trainer")
     people = [make_user(), make_user()]
     login(make_user("coordinator"))
     url = "/reports?date_from=2026-01-01&date_to=2026-03-31"
+
+    def entity(n: int) -> int:
+        made = entity_operations.create_entity(name=f"Entity {n}", kind="association")
+        for person in people:
+            entity_operations.add_member(made.id, db.session.merge(person))
+        db.session.commit()
+        return made.id
 
     def add(n: int, offset: int) -> None:
         for k in range(offset, offset + n):
@@ -231,11 +384,15 @@ def test_the_report_runs_a_constant_number_of_queries(
             operations.mark(workshop.id, people[0].id, Attendance.present, by=trainer)
             db.session.commit()
 
+    first = entity(0)
     add(2, 0)
     few = count_queries(client, url)
+    few_filtered = count_queries(client, f"{url}&entity={first}")
     add(18, 2)
+    for n in range(1, 6):
+        entity(n)
     many = count_queries(client, url)
-    assert few == many
+    assert few == many == few_filtered == count_queries(client, f"{url}&entity={first}")
     assert many <= 12
 
 
@@ -267,6 +424,8 @@ def test_the_demo_programme_has_a_report_with_charts(app, client, login):
         "date_from=1900-01-01",
         "date_to=9999-12-31",
         "date_from=2026-05-01&date_to=2026-01-01",
+        "entity=99999999999999999999&trainer=99999999999999999999",
+        "entity=-1&trainer=%C2%B2",
     ],
 )
 def test_odd_filters_never_break_the_report(query, make_user, client, login):

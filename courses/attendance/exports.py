@@ -1,6 +1,6 @@
 """CSV exports of attendance, in the columns a funder's spreadsheet asks for.
 
-- ``entity`` stays empty until entities exist (the bootcamp feature brings them);
+- ``entity``: the names of the person's entities, joined with "; " when several;
 - ``minutes_in_room`` stays empty: Aula records when someone enters the room, not when they
   leave, so it cannot know; ``first_joined`` (local time) is given instead;
 - dates and times are the workshop's wall-clock ones, in its zone;
@@ -47,7 +47,7 @@ def _record(row: ExportRow) -> list[str]:
     return [
         _cell(row.name),
         _cell(row.email),
-        "",
+        _cell(row.entities),
         _cell(row.workshop),
         _cell(row.topic),
         _cell(row.trainer),

@@ -10,6 +10,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
 
+from courses.entities.models import Entity, Membership
 from courses.workshops.models import (
     Attendance,
     Enrolment,
@@ -144,6 +145,29 @@ class ExportRow:
     timezone: str
     status: Attendance | None
     first_join: datetime | None
+    #: The names of the person's entities, by name, joined with "; " ("" when none).
+    entities: str = ""
+
+
+#: Joins the entity names in SQL; split and sorted in Python (aggregates do not order portably).
+_UNIT_SEPARATOR = "\x1f"
+
+
+def _entity_names(joined: str | None) -> str:
+    if not joined:
+        return ""
+    return "; ".join(sorted(joined.split(_UNIT_SEPARATOR), key=str.casefold))
+
+
+def _entities_of_seat_holder():
+    """The names of the enrolment's person's entities, in one correlated subquery."""
+    return (
+        sa.select(sa.func.aggregate_strings(Entity.name, _UNIT_SEPARATOR))
+        .select_from(Membership)
+        .join(Entity, Entity.id == Membership.entity_id)
+        .where(Membership.user_id == Enrolment.user_id)
+        .scalar_subquery()
+    )
 
 
 def export_rows(
@@ -153,8 +177,10 @@ def export_rows(
     starts_to: datetime | None = None,
     topic: str | None = None,
     trainer_id: int | None = None,
+    entity_id: int | None = None,
 ) -> list[ExportRow]:
-    """The seats of the chosen workshops, each with its status and first join into the room."""
+    """The seats of the chosen workshops, each with its status, first join into the room and
+    the person's entities (one query); ``entity_id`` keeps that entity's members' seats."""
     trainer = sa.orm.aliased(User)
     first_join = (
         sa.select(sa.func.min(RoomJoin.joined_at))
@@ -177,6 +203,7 @@ def export_rows(
             Workshop.timezone,
             Enrolment.attendance,
             first_join,
+            _entities_of_seat_holder(),
         )
         .select_from(Enrolment)
         .join(Workshop, Workshop.id == Enrolment.workshop_id)
@@ -195,4 +222,9 @@ def export_rows(
         query = query.where(Workshop.topic == topic)
     if trainer_id:
         query = query.where(Workshop.trainer_id == trainer_id)
-    return [ExportRow(*row) for row in db.session.execute(query)]
+    if entity_id:
+        members = sa.select(Membership.user_id).where(Membership.entity_id == entity_id)
+        query = query.where(Enrolment.user_id.in_(members))
+    return [
+        ExportRow(*row, entities=_entity_names(names)) for *row, names in db.session.execute(query)
+    ]

@@ -26,3 +26,4 @@ class ReportFilters(FlaskForm):
     date_to = DateField(_l("To"), validators=[Optional(), _plausible])
     topic = SelectField(_l("Topic"), choices=[], validators=[Optional()], validate_choice=False)
     trainer = SelectField(_l("Trainer"), choices=[], validators=[Optional()], validate_choice=False)
+    entity = SelectField(_l("Entity"), choices=[], validators=[Optional()], validate_choice=False)

@@ -11,7 +11,14 @@ Definitions (the same on the page, in the CSV and in the tests):
 - *waiting-list demand*: people still waiting when the workshop started, who never got a seat;
 - *attendance rate*: (present + late) / seats taken; *no-show rate*: absent / seats taken
   (excused and not yet marked seats count in neither);
-- *people reached*: different people who attended (present or late) at least once.
+- *people reached*: different people who attended (present or late) at least once;
+- *entities reached*: different entities with at least one member holding a seat (a person
+  in several entities reaches each of them once).
+
+With an *entity* filter, the seat and attendance figures count only the seats of that
+entity's members (a person in several entities is still one seat); the workshops held,
+cancelled and their seats offered are those in which its members hold a seat, and the
+people who never got a seat are its members left waiting in a workshop held in the dates.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from courses.attendance import queries as attendance_queries
+from courses.entities.models import Entity, Membership
 from courses.workshops.models import Attendance, Audience, Enrolment, EnrolmentState, Workshop
 from courses.workshops.models import WorkshopStatus as _S
 from lms.accounts.models import User
@@ -38,6 +46,7 @@ class Filters:
     zone: ZoneInfo
     topic: str | None = None
     trainer_id: int | None = None
+    entity_id: int | None = None
 
     @property
     def mondays(self) -> list[date]:
@@ -74,6 +83,7 @@ class Figures:
     absent: int = 0
     excused: int = 0
     people: int = 0
+    entities: int = 0
 
     @property
     def attended(self) -> int:
@@ -97,7 +107,7 @@ class Figures:
 
     def add(self, other: Figures) -> None:
         for f in fields(self):
-            if f.name != "people":
+            if f.name not in ("people", "entities"):
                 setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
 
@@ -143,6 +153,24 @@ def _held(filters: Filters, now: datetime):
     return conditions
 
 
+def _members(entity_id: int):
+    """The ids of an entity's members (a subquery for ``IN``: never duplicates a seat)."""
+    return sa.select(Membership.user_id).where(Membership.entity_id == entity_id)
+
+
+def _selected(filters: Filters, now: datetime):
+    """The workshops the figures are about: held, and with an entity filter, those in which
+    one of its members holds a seat."""
+    conditions = _held(filters, now)
+    if filters.entity_id:
+        seated = sa.select(Enrolment.workshop_id).where(
+            Enrolment.state == EnrolmentState.enrolled,
+            Enrolment.user_id.in_(_members(filters.entity_id)),
+        )
+        conditions.append(Workshop.id.in_(seated))
+    return conditions
+
+
 def _week_of(filters: Filters):
     """The index of a workshop's week, in SQL: a CASE over the week boundaries."""
     bounds = filters.boundaries()
@@ -166,7 +194,7 @@ def _workshop_sums(filters: Filters, now: datetime):
             Workshop.enrolled_count,
             Workshop.waitlist_count,
         )
-        .where(*_held(filters, now))
+        .where(*_selected(filters, now))
         .subquery()
     )
     held = rows.c.status == _S.scheduled
@@ -181,20 +209,30 @@ def _workshop_sums(filters: Filters, now: datetime):
 
 
 def _attendance_counts(filters: Filters, now: datetime, by_week: bool):
-    """Per week (or in total): seats by attendance status, and different people who came."""
+    """Per week (or in total): seats by attendance status, different people who came, and
+    (for an entity's figures) seats taken and people left waiting, from the enrolments."""
+    conditions = [*_held(filters, now), Workshop.status == _S.scheduled]
+    if filters.entity_id:
+        conditions.append(Enrolment.user_id.in_(_members(filters.entity_id)))
     rows = (
-        sa.select(_week_of(filters), Enrolment.id, Enrolment.user_id, Enrolment.attendance)
+        sa.select(
+            _week_of(filters),
+            Enrolment.id,
+            Enrolment.user_id,
+            Enrolment.state,
+            Enrolment.attendance,
+        )
         .join(Workshop, Workshop.id == Enrolment.workshop_id)
         .where(
-            *_held(filters, now),
-            Workshop.status == _S.scheduled,
-            Enrolment.state == EnrolmentState.enrolled,
+            *conditions,
+            Enrolment.state.in_([EnrolmentState.enrolled, EnrolmentState.waitlisted]),
         )
         .subquery()
     )
+    seated = rows.c.state == EnrolmentState.enrolled
 
     def count(status: Attendance):
-        return sa.func.count(rows.c.id).filter(rows.c.attendance == status)
+        return sa.func.count(rows.c.id).filter(seated, rows.c.attendance == status)
 
     attended = rows.c.attendance.in_([Attendance.present, Attendance.late])
     columns = [
@@ -202,16 +240,39 @@ def _attendance_counts(filters: Filters, now: datetime, by_week: bool):
         count(Attendance.late),
         count(Attendance.absent),
         count(Attendance.excused),
-        sa.func.count(sa.distinct(rows.c.user_id)).filter(attended),
+        sa.func.count(sa.distinct(rows.c.user_id)).filter(seated, attended),
+        sa.func.count(rows.c.id).filter(seated),
+        sa.func.count(rows.c.id).filter(rows.c.state == EnrolmentState.waitlisted),
     ]
     if by_week:
         return sa.select(rows.c.week, *columns).group_by(rows.c.week)
     return sa.select(*columns)
 
 
+def _entities_reached(filters: Filters, now: datetime):
+    """Each (week, entity) with a member holding a seat, once: per week and in total are
+    counted from these pairs (a bounded set: weeks times entities)."""
+    conditions = [
+        *_held(filters, now),
+        Workshop.status == _S.scheduled,
+        Enrolment.state == EnrolmentState.enrolled,
+    ]
+    if filters.entity_id:
+        conditions.append(Membership.entity_id == filters.entity_id)
+    rows = (
+        sa.select(_week_of(filters), Membership.entity_id)
+        .select_from(Enrolment)
+        .join(Workshop, Workshop.id == Enrolment.workshop_id)
+        .join(Membership, Membership.user_id == Enrolment.user_id)
+        .where(*conditions)
+        .subquery()
+    )
+    return sa.select(rows.c.week, rows.c.entity_id).distinct()
+
+
 def _workshop_lines(filters: Filters, now: datetime) -> list[WorkshopLine]:
     query, _names = attendance_queries.with_counts()
-    query = query.where(*_held(filters, now), Workshop.status == _S.scheduled).order_by(
+    query = query.where(*_selected(filters, now), Workshop.status == _S.scheduled).order_by(
         Workshop.starts_at, Workshop.id
     )
     return [
@@ -221,7 +282,7 @@ def _workshop_lines(filters: Filters, now: datetime) -> list[WorkshopLine]:
 
 
 def report(filters: Filters, now: datetime | None = None) -> Report:
-    """The figures per week and in total, and the workshops held (four queries)."""
+    """The figures per week and in total, and the workshops held (five queries)."""
     now = now or utcnow()
     weeks = [Week(monday) for monday in filters.mondays]
     for i, held, cancelled, offered, taken, waiting in db.session.execute(
@@ -233,16 +294,25 @@ def report(filters: Filters, now: datetime | None = None) -> Report:
             figures.seats_offered, figures.seats_taken, figures.waiting = offered, taken, waiting
     for i, *counts in db.session.execute(_attendance_counts(filters, now, by_week=True)):
         if i is not None:
-            _set_counts(weeks[i].figures, counts)
+            _set_counts(weeks[i].figures, counts, filters)
+    entities: set[int] = set()
+    for i, entity_id in db.session.execute(_entities_reached(filters, now)):
+        if i is not None:
+            weeks[i].figures.entities += 1
+            entities.add(entity_id)
     totals = Figures()
     for week in weeks:
         totals.add(week.figures)
-    totals.people = db.session.execute(_attendance_counts(filters, now, by_week=False)).one()[-1]
+    totals.people = db.session.execute(_attendance_counts(filters, now, by_week=False)).one()[4]
+    totals.entities = len(entities)
     return Report(filters, weeks, totals, _workshop_lines(filters, now))
 
 
-def _set_counts(figures: Figures, counts: list[int]) -> None:
-    figures.present, figures.late, figures.absent, figures.excused, figures.people = counts
+def _set_counts(figures: Figures, counts: list[int], filters: Filters) -> None:
+    figures.present, figures.late, figures.absent, figures.excused, figures.people = counts[:5]
+    if filters.entity_id:
+        # Only the entity's own seats and waiting people, not the whole workshops'.
+        figures.seats_taken, figures.waiting = counts[5:]
 
 
 def first_start_since(since: datetime) -> datetime | None:
@@ -269,3 +339,9 @@ def trainers() -> list[User]:
     taught = sa.select(Workshop.trainer_id).where(PUBLIC).distinct().scalar_subquery()
     query = sa.select(User).where(User.id.in_(taught)).order_by(sa.func.lower(User.name))
     return list(db.session.scalars(query))
+
+
+def entities() -> list[tuple[int, str]]:
+    """Every entity's id and name, by name (the report's filter)."""
+    query = sa.select(Entity.id, Entity.name).order_by(sa.func.lower(Entity.name), Entity.id)
+    return [(entity_id, name) for entity_id, name in db.session.execute(query)]

@@ -31,6 +31,9 @@ def _filters() -> tuple[ReportFilters, queries.Filters]:
     form.trainer.choices = [("", _("All trainers"))] + [
         (str(u.id), u.name) for u in queries.trainers()
     ]
+    form.entity.choices = [("", _("All entities"))] + [
+        (str(entity_id), name) for entity_id, name in queries.entities()
+    ]
     form.validate()
     zone = reader_zone()
     today = utcnow().astimezone(zone).date()
@@ -40,15 +43,21 @@ def _filters() -> tuple[ReportFilters, queries.Filters]:
         first, last = last, first
     first = max(first, last - timedelta(weeks=queries.MAX_WEEKS - 1))
     form.date_from.data, form.date_to.data = first, last
-    trainer = form.trainer.data or ""
+    trainer, entity = form.trainer.data or "", form.entity.data or ""
     filters = queries.Filters(
         first,
         last,
         zone,
         topic=form.topic.data or None,
-        trainer_id=int(trainer) if trainer.isdigit() else None,
+        trainer_id=_id(trainer),
+        entity_id=_id(entity),
     )
     return form, filters
+
+
+def _id(value: str) -> int | None:
+    """A row id from a filter, or None for anything else (an id too big for the database)."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
 def _default_first_day(last: date, zone) -> date:
@@ -124,6 +133,7 @@ def attendance_csv():
         starts_to=filters.starts_to,
         topic=filters.topic,
         trainer_id=filters.trainer_id,
+        entity_id=filters.entity_id,
     )
     return exports.csv_response(
         rows, f"attendance-{filters.first_day.isoformat()}-{filters.last_day.isoformat()}.csv"
