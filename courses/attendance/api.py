@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from flask import jsonify
-from flask_babel import lazy_gettext as _l
 
-from courses.workshops.queries import get_workshop
+from courses.workshops.api import visible_workshop
 from lms.api import auth_required, bp, current_api_user, field, json_body
 from lms.db import db
-from lms.errors import Forbidden, NotFound
 
 from . import operations
 from .models import AttendanceMark
@@ -30,11 +28,7 @@ def mark_json(user_id: int, mark: AttendanceMark) -> dict:
 @auth_required("trainer", "coordinator")
 def put_attendance(workshop_id: int, user_id: int):
     user = current_api_user()
-    workshop = get_workshop(workshop_id)
-    if workshop is None:
-        raise NotFound(_l("There is no such workshop."))
-    if not workshop.can_be_managed_by(user):
-        raise Forbidden(_l("Only the workshop's trainer or a coordinator can take attendance."))
+    visible_workshop(workshop_id)  # 404 to outsiders; the operation checks who may mark
     status = operations.parse_status(field(json_body(), "status"))
     enrolment = operations.mark(workshop_id, user_id, status, by=user)
     db.session.commit()

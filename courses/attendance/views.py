@@ -7,25 +7,15 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from courses.workshops.models import Workshop
-from courses.workshops.queries import get_workshop
 from lms.db import db
 from lms.errors import DomainError
 from lms.security import roles_required
 
+from ..workshops.views import managed_workshop
 from . import exports, operations, queries
 from .forms import STATUS_LABELS, CsrfOnlyForm, chosen_statuses, field_name, sheet_form
 
 bp = Blueprint("attendance", __name__)
-
-
-def _managed_workshop(workshop_id: int) -> Workshop:
-    workshop = get_workshop(workshop_id)
-    if workshop is None:
-        abort(404)
-    if not workshop.can_be_managed_by(current_user):
-        abort(403)
-    return workshop
 
 
 def _to_sheet(workshop_id: int):
@@ -35,7 +25,7 @@ def _to_sheet(workshop_id: int):
 @bp.get("/workshops/<int:workshop_id>/attendance")
 @login_required
 def sheet(workshop_id: int):
-    workshop = _managed_workshop(workshop_id)
+    workshop = managed_workshop(workshop_id)
     is_open = not workshop.is_cancelled and workshop.has_started()
     if is_open and operations.prefill_from_joins(workshop.id):
         db.session.commit()
@@ -55,7 +45,7 @@ def sheet(workshop_id: int):
 @bp.post("/workshops/<int:workshop_id>/attendance")
 @login_required
 def save(workshop_id: int):
-    workshop = _managed_workshop(workshop_id)
+    workshop = managed_workshop(workshop_id)
     lines = queries.sheet(workshop.id)
     form = sheet_form(lines)
     if not form.validate_on_submit():
@@ -75,7 +65,7 @@ def save(workshop_id: int):
 @bp.post("/workshops/<int:workshop_id>/attendance/all-present")
 @login_required
 def all_present(workshop_id: int):
-    workshop = _managed_workshop(workshop_id)
+    workshop = managed_workshop(workshop_id)
     if not CsrfOnlyForm().validate_on_submit():
         flash(_("The form had expired. Please try again."), "error")
         return _to_sheet(workshop_id)
@@ -96,7 +86,7 @@ def all_present(workshop_id: int):
 @bp.get("/workshops/<int:workshop_id>/attendance.csv")
 @login_required
 def workshop_csv(workshop_id: int):
-    workshop = _managed_workshop(workshop_id)
+    workshop = managed_workshop(workshop_id)
     day = workshop.starts_at.astimezone(workshop.zone).strftime("%Y-%m-%d")
     rows = queries.export_rows(workshop_ids=[workshop.id])
     return exports.csv_response(rows, f"attendance-workshop-{workshop.id}-{day}.csv")

@@ -15,7 +15,7 @@ from lms.db import db
 from lms.errors import DomainError, Forbidden, NotFound
 
 from . import operations, queries
-from .models import DEFAULT_CAPACITY, Audience, Enrolment, EnrolmentState, Workshop
+from .models import DEFAULT_CAPACITY, Enrolment, EnrolmentState, Workshop
 
 
 def workshop_json(workshop: Workshop) -> dict:
@@ -82,18 +82,9 @@ def visible_workshop(workshop_id: int) -> Workshop:
     """The workshop, or a 404 when there is none or it is restricted and the caller is an
     outsider (a cohort's dates are not announced to others)."""
     workshop = queries.get_workshop(workshop_id)
-    if workshop is None or not _may_see(workshop):
+    if workshop is None or not queries.may_see(workshop, current_api_user()):
         raise NotFound(_l("There is no such workshop."))
     return workshop
-
-
-def _may_see(workshop: Workshop) -> bool:
-    if workshop.audience is Audience.public:
-        return True
-    user = current_api_user()
-    return user is not None and (
-        workshop.can_be_managed_by(user) or queries.place(workshop.id, user.id) is not None
-    )
 
 
 def managed_workshop(workshop_id: int) -> Workshop:
@@ -242,12 +233,8 @@ def _learner_only() -> None:
 @auth_required()
 def enrol(workshop_id: int):
     _learner_only()
-    try:
-        enrolment, created = operations.enrol(workshop_id, current_api_user())
-    except DomainError as e:
-        if e.code == "restricted":  # an outsider: the workshop is not theirs to see
-            raise NotFound(_l("There is no such workshop.")) from None
-        raise
+    visible_workshop(workshop_id)  # an outsider learns nothing of a cohort's workshop
+    enrolment, created = operations.enrol(workshop_id, current_api_user())
     position = None
     if enrolment.state is EnrolmentState.waitlisted:
         # A new arrival is last; a repeated request must count those ahead.

@@ -36,6 +36,7 @@ from .models import (
     Workshop,
     WorkshopStatus,
 )
+from .queries import roster
 
 MAX_CAPACITY = 1000
 _E = EnrolmentState
@@ -106,7 +107,7 @@ def create_workshop(
     workshop = Workshop(
         trainer=trainer,
         title=title[:200],
-        description=description.strip(),
+        description=_clean(description),
         topic=topic.strip()[:60],
         starts_at=starts_at,
         ends_at=ends_at,
@@ -130,9 +131,16 @@ RESCHEDULING_FIELDS = frozenset({"starts_at", "ends_at", "timezone"})
 EDITABLE_FIELDS = frozenset({"title", "description", "topic", "capacity"}) | RESCHEDULING_FIELDS
 
 
+def _clean(value: Any) -> Any:
+    """Text as it is kept: trimmed, with the browser's CRLF line ends made LF, so that saving
+    a form unchanged compares equal and tells nobody anything."""
+    return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
+
+
 def update_workshop(workshop_id: int, **changes: Any) -> Workshop:
     """Change details, times or capacity. Raising the capacity fills the new seats at once;
     lowering it below the number enrolled is refused."""
+    changes = {name: _clean(value) for name, value in changes.items()}
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise DomainError(_l("These fields cannot be changed: %(f)s", f=", ".join(sorted(unknown))))
@@ -163,7 +171,7 @@ def update_workshop(workshop_id: int, **changes: Any) -> Workshop:
     if not diff:
         return workshop
     for name, (_old, new) in diff.items():
-        setattr(workshop, name, new.strip() if isinstance(new, str) else new)
+        setattr(workshop, name, new)
     rescheduled = bool(RESCHEDULING_FIELDS & diff.keys())
     if rescheduled or {"title", "description"} & diff.keys():
         _calendar_changed(workshop)
@@ -184,16 +192,8 @@ def cancel_workshop(workshop_id: int) -> Workshop:
     workshop = lock_workshop(workshop_id)
     if workshop.is_cancelled:
         return workshop
-    live = list(
-        db.session.scalars(
-            sa.select(Enrolment)
-            .where(
-                Enrolment.workshop_id == workshop.id,
-                Enrolment.state.in_([_E.enrolled, _E.waitlisted]),
-            )
-            .order_by(Enrolment.arrival)
-        )
-    )
+    people = roster(workshop.id)  # with their users, for the notices
+    live = people.enrolled + people.waitlist
     workshop.status = WorkshopStatus.cancelled
     _calendar_changed(workshop)
     db.session.flush()
@@ -352,16 +352,6 @@ def give_seat(workshop_id: int, user_id: int) -> Enrolment:
     return enrolment
 
 
-def _waiting(workshop: Workshop) -> list[Enrolment]:
-    return list(
-        db.session.scalars(
-            sa.select(Enrolment)
-            .where(Enrolment.workshop_id == workshop.id, Enrolment.state == _E.waitlisted)
-            .order_by(Enrolment.arrival)
-        )
-    )
-
-
 def open_another_date(
     workshop_id: int,
     *,
@@ -395,7 +385,7 @@ def open_another_date(
     )
     new.offered_from = original
     db.session.flush()
-    another_date_offered.send(new, original=original, enrolments=_waiting(original))
+    another_date_offered.send(new, original=original, enrolments=roster(original.id).waitlist)
     return new
 
 

@@ -17,6 +17,19 @@ def get_workshop(workshop_id: int) -> Workshop | None:
     return db.session.get(Workshop, workshop_id)
 
 
+def may_see(workshop: Workshop, user) -> bool:
+    """Public workshops are for everyone; a cohort's only for its trainer, coordinators and
+    the people holding a live place in it (a cohort's dates are not announced to others)."""
+    if workshop.audience is Audience.public:
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    if workshop.can_be_managed_by(user):
+        return True
+    found = place(workshop.id, user.id)
+    return found is not None and found.enrolment.is_live
+
+
 def catalogue(
     *,
     topic: str | None = None,

@@ -16,7 +16,7 @@ from lms.security import roles_required
 
 from . import operations, queries
 from .forms import DatesForm, WorkshopForm
-from .models import Audience, EnrolmentState, Workshop
+from .models import EnrolmentState, Workshop
 
 bp = Blueprint("workshops", __name__)
 
@@ -59,15 +59,9 @@ def _visible_workshop(workshop_id: int):
     workshop = queries.get_workshop(workshop_id)
     if workshop is None:
         abort(404)
-    if workshop.audience is not Audience.public and not _may_see_restricted(workshop):
+    if not queries.may_see(workshop, current_user):
         abort(404)
     return workshop
-
-
-def _may_see_restricted(workshop) -> bool:
-    if not current_user.is_authenticated:
-        return False
-    return workshop.can_be_managed_by(current_user) or queries.place(workshop.id, current_user.id)
 
 
 @bp.get("/workshops/<int:workshop_id>")
@@ -135,7 +129,7 @@ def mine():
 # -- planning: trainers and coordinators ---------------------------------------------------
 
 
-def _managed(workshop_id: int) -> Workshop:
+def managed_workshop(workshop_id: int) -> Workshop:
     """The workshop, for its trainer or a coordinator; 404 or 403 for anyone else."""
     workshop = _visible_workshop(workshop_id)
     if not workshop.can_be_managed_by(current_user):
@@ -190,7 +184,7 @@ def new():
 @bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
 @roles_required("trainer", "coordinator")
 def edit(workshop_id: int):
-    workshop = _managed(workshop_id)
+    workshop = managed_workshop(workshop_id)
     form = WorkshopForm(obj=workshop)
     del form.trainer_id
     if request.method == "GET":
@@ -212,7 +206,7 @@ def edit(workshop_id: int):
 @bp.route("/workshops/<int:workshop_id>/cancel", methods=["GET", "POST"])
 @roles_required("trainer", "coordinator")
 def cancel(workshop_id: int):
-    workshop = _managed(workshop_id)
+    workshop = managed_workshop(workshop_id)
     if request.method == "GET":
         return render_template("courses/workshops/cancel.html", workshop=workshop)
     operations.cancel_workshop(workshop.id)
@@ -224,14 +218,14 @@ def cancel(workshop_id: int):
 @bp.get("/workshops/<int:workshop_id>/roster")
 @roles_required("trainer", "coordinator")
 def roster(workshop_id: int):
-    workshop = _managed(workshop_id)
+    workshop = managed_workshop(workshop_id)
     return render_template(
         "courses/workshops/roster.html", workshop=workshop, roster=queries.roster(workshop.id)
     )
 
 
 def _roster_change(workshop_id: int, change, done: str):
-    _managed(workshop_id)
+    managed_workshop(workshop_id)
     try:
         change()
     except DomainError as e:
@@ -266,7 +260,7 @@ def give_seat(workshop_id: int, user_id: int):
 @bp.route("/workshops/<int:workshop_id>/another-date", methods=["GET", "POST"])
 @roles_required("trainer", "coordinator")
 def another_date(workshop_id: int):
-    workshop = _managed(workshop_id)
+    workshop = managed_workshop(workshop_id)
     form = DatesForm(capacity=workshop.capacity)
     if form.validate_on_submit():
         starts_at, ends_at = form.times(workshop.timezone)

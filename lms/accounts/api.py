@@ -22,6 +22,7 @@ def user_json(user) -> dict:
 
 
 @bp.post("/users")
+@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"])
 def sign_up():
     data = json_body()
     user = operations.create_user(

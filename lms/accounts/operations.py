@@ -69,12 +69,15 @@ def create_user(
     name = name.strip()
     if not name:
         raise DomainError(_l("Please give a name."), code="missing")
+    # Hash before the first query: a write request's transaction holds SQLite's write lock
+    # from its first statement, and scrypt takes a tenth of a second.
+    password_hash = _hash(password)
     if user_by_email(email):
         raise Conflict(_l("An account with that e-mail already exists."), code="email_taken")
     user = User(
         email=email,
         name=name[:120],
-        password_hash=_hash(password),
+        password_hash=password_hash,
         role=role,
         locale=check_locale(locale),
         timezone=check_timezone(timezone or current_app.config["DEFAULT_TIMEZONE"]),
@@ -91,8 +94,15 @@ def create_user(
 
 
 def authenticate(email: str, password: str) -> User | None:
+    """The person with this address and password, or None.
+
+    The read transaction ends before the slow hash check, so that a write request (a POST's
+    transaction holds SQLite's write lock from its first statement) does not make every other
+    writer wait for scrypt."""
     user = user_by_email(email)
-    if user is None or not check_password_hash(user.password_hash, password):
+    stored = user.password_hash if user else None
+    db.session.rollback()  # nothing written; `user` reloads when next used
+    if stored is None or not check_password_hash(stored, password):
         return None
     return user
 

@@ -35,6 +35,7 @@ def _sign_in_limit() -> str:
 
 
 @bp.route("/sign-up", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
 def sign_up():
     form = SignUpForm()
     if form.validate_on_submit():

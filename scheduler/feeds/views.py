@@ -28,7 +28,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from courses.workshops.models import Audience
-from courses.workshops.queries import get_workshop, place
+from courses.workshops.queries import get_workshop, may_see
 from lms.db import db, utcnow
 from lms.security import roles_required
 
@@ -149,9 +149,9 @@ def catalog():
 @bp.get("/workshops/<int:workshop_id>.ics")
 def workshop_file(workshop_id: int):
     workshop = get_workshop(workshop_id)
-    restricted = workshop is not None and workshop.audience is not Audience.public
-    if workshop is None or (restricted and not _may_see(workshop)):
+    if workshop is None or not may_see(workshop, current_user):
         abort(404)
+    restricted = workshop.audience is not Audience.public
     state = FeedState(workshop.calendar_changed_at, 1)
     return calendar_response(
         state,
@@ -160,12 +160,6 @@ def workshop_file(workshop_id: int):
         private=restricted,
         filename=f"workshop-{workshop.id}.ics",
     )
-
-
-def _may_see(workshop) -> bool:
-    if not current_user.is_authenticated:
-        return False
-    return workshop.can_be_managed_by(current_user) or place(workshop.id, current_user.id)
 
 
 @bp.get("/calendar/subscribe")

@@ -15,7 +15,7 @@ from courses.workshops.models import (
     Workshop,
     WorkshopStatus,
 )
-from courses.workshops.queries import place
+from courses.workshops.queries import roster
 from lms.db import begin_write, db, is_sqlite, utcnow
 
 from .messages import notify
@@ -33,8 +33,8 @@ def enrolment_notice(enrolment: Enrolment, previous: EnrolmentState | None, reas
     elif reason is EnrolmentChange.promoted:
         notify("promoted", user, workshop, calendar_method="REQUEST", enrolment=enrolment)
     elif reason is EnrolmentChange.waitlisted:
-        position = place(workshop.id, user.id).position
-        notify("waitlisted", user, workshop, position=position)
+        # A new waiting place is always the last one: its position is the list's length.
+        notify("waitlisted", user, workshop, position=workshop.waitlist_count)
     elif reason in (EnrolmentChange.withdrawn, EnrolmentChange.removed):
         method = "CANCEL" if previous is _E.enrolled else ""
         notify(
@@ -47,24 +47,12 @@ def enrolment_notice(enrolment: Enrolment, previous: EnrolmentState | None, reas
         )
 
 
-def _live(workshop: Workshop) -> list[Enrolment]:
-    return list(
-        db.session.scalars(
-            sa.select(Enrolment)
-            .where(
-                Enrolment.workshop_id == workshop.id,
-                Enrolment.state.in_([_E.enrolled, _E.waitlisted]),
-            )
-            .order_by(Enrolment.arrival)
-        )
-    )
-
-
 def change_notice(workshop: Workshop, changes: dict, rescheduled: bool) -> None:
     if not changes.keys() - QUIET_FIELDS:
         return
     before = changes["starts_at"][0] if "starts_at" in changes else None
-    for enrolment in _live(workshop):
+    live = roster(workshop.id)  # people loaded with their places, in one query
+    for enrolment in live.enrolled + live.waitlist:
         enrolled = enrolment.state is _E.enrolled
         notify(
             "changed",
@@ -108,6 +96,7 @@ def _due_reminders(now: datetime, minutes: int, until: int):
     return (
         sa.select(Enrolment)
         .join(Workshop, Workshop.id == Enrolment.workshop_id)
+        .options(sa.orm.contains_eager(Enrolment.workshop), sa.orm.selectinload(Enrolment.user))
         .where(
             Enrolment.state == _E.enrolled,
             Workshop.status == WorkshopStatus.scheduled,

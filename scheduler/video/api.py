@@ -13,10 +13,10 @@ from __future__ import annotations
 from flask import jsonify
 from flask_babel import lazy_gettext as _l
 
-from courses.workshops import queries as workshop_queries
+from courses.workshops.api import visible_workshop
 from lms.api import auth_required, bp, current_api_user, field, json_body
 from lms.db import db
-from lms.errors import Conflict, DomainError, Forbidden, NotFound
+from lms.errors import Conflict, DomainError, Forbidden
 from lms.plugins.video import RoomUnavailable
 
 from .. import links
@@ -32,9 +32,7 @@ def _iso(workshop, moment) -> str:
 @auth_required()
 def room(workshop_id: int):
     user = current_api_user()
-    workshop = workshop_queries.get_workshop(workshop_id)
-    if workshop is None:
-        raise NotFound(_l("There is no such workshop."))
+    workshop = visible_workshop(workshop_id)
     role = queries.role_of(workshop, user)
     if role is None:
         raise Forbidden(
@@ -76,9 +74,7 @@ def room(workshop_id: int):
 @auth_required("trainer", "coordinator")
 def set_room(workshop_id: int):
     user = current_api_user()
-    workshop = workshop_queries.get_workshop(workshop_id)
-    if workshop is None:
-        raise NotFound(_l("There is no such workshop."))
+    workshop = visible_workshop(workshop_id)
     if not workshop.can_be_managed_by(user):
         raise Forbidden(_l("You do not have permission to do that."))
     data = json_body()

@@ -39,8 +39,8 @@ SITE_DEFAULT = ""
 
 def _workshop(workshop_id: int):
     workshop = workshop_queries.get_workshop(workshop_id)
-    if workshop is None:
-        abort(404)
+    if workshop is None or not workshop_queries.may_see(workshop, current_user):
+        abort(404)  # a cohort's workshop is not announced to outsiders
     return workshop
 
 

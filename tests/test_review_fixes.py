@@ -1,0 +1,101 @@
+"""Rules that a review of the whole change found unguarded."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from courses.workshops import operations
+from courses.workshops.models import Audience
+from lms.db import db, utcnow
+from lms.notifications.models import OutboxMessage
+from tests.support import fresh
+
+
+def test_saving_a_workshop_unchanged_tells_nobody(client, make_user, make_workshop, login):
+    # A browser sends CRLF line ends: an unchanged save raises no SEQUENCE and sends no mail.
+    trainer = make_user("trainer")
+    starts_at = (utcnow() + timedelta(days=7)).replace(second=0, microsecond=0)
+    workshop = make_workshop(trainer=trainer, description="Line one\nLine two", starts_at=starts_at)
+    operations.enrol(workshop.id, make_user())
+    db.session.commit()
+    before = fresh(workshop).sequence
+    mails = db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)))
+    login(trainer)
+    form = client.get(f"/workshops/{workshop.id}/edit").get_data(as_text=True)
+    assert "Line one" in form
+    local = workshop.starts_at.astimezone(workshop.zone)
+    response = client.post(
+        f"/workshops/{workshop.id}/edit",
+        data={
+            "title": workshop.title + " ",
+            "description": "Line one\r\nLine two",
+            "topic": workshop.topic,
+            "day": local.date().isoformat(),
+            "start": local.strftime("%H:%M"),
+            "end": workshop.ends_at.astimezone(workshop.zone).strftime("%H:%M"),
+            "timezone": workshop.timezone,
+            "capacity": workshop.capacity,
+        },
+    )
+    assert response.status_code == 303
+    assert fresh(workshop).sequence == before
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == mails
+
+
+def test_a_cohort_workshop_stays_hidden_from_outsiders_everywhere(
+    client, make_user, make_workshop, api_token, login
+):
+    # An outsider gets 404 from the page, the API (enrolment included), the .ics and the room.
+    workshop = make_workshop(audience=Audience.cohort)
+    operations.cancel_workshop(workshop.id)  # a refusal must not reveal it either
+    db.session.commit()
+    outsider = make_user()
+    headers = api_token(outsider)
+    assert client.get(f"/api/v1/workshops/{workshop.id}", headers=headers).status_code == 404
+    assert (
+        client.post(f"/api/v1/workshops/{workshop.id}/enrolment", headers=headers).status_code
+        == 404
+    )
+    assert client.get(f"/api/v1/workshops/{workshop.id}/room", headers=headers).status_code == 404
+    login(outsider)
+    for path in (
+        f"/workshops/{workshop.id}",
+        f"/workshops/{workshop.id}.ics",
+        f"/workshops/{workshop.id}/join",
+    ):
+        assert client.get(path).status_code == 404, path
+
+
+def test_someone_who_left_a_cohort_workshop_no_longer_sees_it(
+    client, make_user, make_workshop, login
+):
+    # Only a live place opens a cohort's workshop: a withdrawn person is an outsider again.
+    workshop = make_workshop(audience=Audience.cohort)
+    member = make_user()
+    operations.enrol_member(workshop.id, member)
+    db.session.commit()
+    login(member)
+    assert client.get(f"/workshops/{workshop.id}").status_code == 200
+    operations.withdraw(workshop.id, member.id, removed=True)
+    db.session.commit()
+    assert client.get(f"/workshops/{workshop.id}").status_code == 404
+
+
+def test_sign_up_is_rate_limited(make_app):
+    # Each sign-up costs a password hash: it is limited like sign-in, on the web and the API.
+    client = make_app(RATELIMIT_ENABLED=True, SIGN_IN_RATE_LIMIT="2 per minute").test_client()
+    codes = [
+        client.post(
+            "/api/v1/users",
+            json={"email": f"x{i}@aula.test", "name": "X", "password": "longenough"},
+        ).status_code
+        for i in range(3)
+    ]
+    assert codes == [201, 201, 429]
+    web = [
+        client.post(
+            "/sign-up", data={"name": "Y", "email": f"y{i}@aula.test", "password": "longenough"}
+        ).status_code
+        for i in range(3)
+    ]
+    assert web[-1] == 429
