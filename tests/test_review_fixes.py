@@ -99,3 +99,29 @@ def test_sign_up_is_rate_limited(make_app):
         for i in range(3)
     ]
     assert web[-1] == 429
+
+
+def test_the_report_csv_holds_the_same_workshops_as_the_report(
+    client, make_user, make_workshop, login
+):
+    # The CSV lists the seats of the workshops the report counts: held and public; never a
+    # cohort's meetings nor a workshop still to come.
+    from courses.workshops.operations import enrol_for_demo
+
+    learner = make_user(name="Ana")
+    past = utcnow().replace(microsecond=0) - timedelta(days=2)
+    held = make_workshop(title="Held", starts_at=past)
+    cohort = make_workshop(title="Cohort meeting", starts_at=past, audience=Audience.cohort)
+    coming = make_workshop(title="Coming")
+    for workshop in (held, cohort):
+        enrol_for_demo(workshop.id, learner)
+    operations.enrol(coming.id, learner)
+    db.session.commit()
+    login(make_user("coordinator"))
+    day = lambda d: d.date().isoformat()  # noqa: E731
+    args = f"from={day(past - timedelta(days=1))}&to={day(utcnow() + timedelta(days=30))}"
+    page = client.get(f"/reports?{args}").get_data(as_text=True)
+    csv = client.get(f"/reports/attendance.csv?{args}").get_data(as_text=True)
+    assert "Held" in page and "Held" in csv
+    for title in ("Cohort meeting", "Coming"):
+        assert title not in page and title not in csv

@@ -171,16 +171,11 @@ def _entities_of_seat_holder():
 
 
 def export_rows(
-    *,
-    workshop_ids: Iterable[int] | None = None,
-    starts_from: datetime | None = None,
-    starts_to: datetime | None = None,
-    topic: str | None = None,
-    trainer_id: int | None = None,
-    entity_id: int | None = None,
+    workshop_ids: Iterable[int] | sa.Select, *, entity_id: int | None = None
 ) -> list[ExportRow]:
-    """The seats of the chosen workshops, each with its status, first join into the room and
-    the person's entities (one query); ``entity_id`` keeps that entity's members' seats."""
+    """The seats of the chosen workshops (ids, or a select of ids such as the report's), each
+    with its status, first join into the room and the person's entities, in one query;
+    ``entity_id`` keeps that entity's members' seats."""
     trainer = sa.orm.aliased(User)
     first_join = (
         sa.select(sa.func.min(RoomJoin.joined_at))
@@ -212,16 +207,8 @@ def export_rows(
         .where(_ENROLLED, Workshop.status == WorkshopStatus.scheduled)
         .order_by(Workshop.starts_at, Workshop.id, sa.func.lower(User.name), User.id)
     )
-    if workshop_ids is not None:
-        query = query.where(Workshop.id.in_(list(workshop_ids)))
-    if starts_from is not None:
-        query = query.where(Workshop.starts_at >= starts_from)
-    if starts_to is not None:
-        query = query.where(Workshop.starts_at < starts_to)
-    if topic:
-        query = query.where(Workshop.topic == topic)
-    if trainer_id:
-        query = query.where(Workshop.trainer_id == trainer_id)
+    ids = workshop_ids if isinstance(workshop_ids, sa.Select) else list(workshop_ids)
+    query = query.where(Workshop.id.in_(ids))
     if entity_id:
         members = sa.select(Membership.user_id).where(Membership.entity_id == entity_id)
         query = query.where(Enrolment.user_id.in_(members))

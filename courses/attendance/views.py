@@ -88,7 +88,7 @@ def all_present(workshop_id: int):
 def workshop_csv(workshop_id: int):
     workshop = managed_workshop(workshop_id)
     day = workshop.starts_at.astimezone(workshop.zone).strftime("%Y-%m-%d")
-    rows = queries.export_rows(workshop_ids=[workshop.id])
+    rows = queries.export_rows([workshop.id])
     return exports.csv_response(rows, f"attendance-workshop-{workshop.id}-{day}.csv")
 
 

@@ -171,6 +171,11 @@ def _selected(filters: Filters, now: datetime):
     return conditions
 
 
+def held_workshop_ids(filters: Filters, now: datetime | None = None) -> sa.Select:
+    """The workshops the report is about, as a select of ids (for its CSV)."""
+    return sa.select(Workshop.id).where(*_selected(filters, now or utcnow()))
+
+
 def _week_of(filters: Filters):
     """The index of a workshop's week, in SQL: a CASE over the week boundaries."""
     bounds = filters.boundaries()

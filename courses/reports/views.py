@@ -128,12 +128,9 @@ def report():
 @roles_required("coordinator")
 def attendance_csv():
     _form, filters = _filters()
+    # The same workshops as the page: held, public, within the filters.
     rows = attendance_queries.export_rows(
-        starts_from=filters.starts_from,
-        starts_to=filters.starts_to,
-        topic=filters.topic,
-        trainer_id=filters.trainer_id,
-        entity_id=filters.entity_id,
+        queries.held_workshop_ids(filters), entity_id=filters.entity_id
     )
     return exports.csv_response(
         rows, f"attendance-{filters.first_day.isoformat()}-{filters.last_day.isoformat()}.csv"
