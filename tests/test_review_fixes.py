@@ -125,3 +125,24 @@ def test_the_report_csv_holds_the_same_workshops_as_the_report(
     assert "Held" in page and "Held" in csv
     for title in ("Cohort meeting", "Coming"):
         assert title not in page and title not in csv
+
+
+def test_the_people_waiting_hear_of_another_date_in_order(make_user, make_workshop):
+    # Opening another date writes to each person waiting, in their order and language, with
+    # the way to take it (the first workshop's page); the seated hear nothing.
+    from tests.notify_fixtures import outbox
+
+    workshop = make_workshop(capacity=1)
+    seated, first, second = make_user(), make_user(locale="es"), make_user(locale="ca")
+    for person in (seated, first, second):
+        operations.enrol(workshop.id, person)
+    db.session.commit()
+    start = workshop.starts_at + timedelta(days=7)
+    operations.open_another_date(workshop.id, starts_at=start, ends_at=start + timedelta(hours=1))
+    db.session.commit()
+    offers = outbox(kind="workshop.another_date")
+    assert [m.recipient_id for m in offers] == [first.id, second.id]
+    assert offers[0].payload["subject"].startswith("Otra fecha")
+    assert offers[1].payload["subject"].startswith("Una altra data")
+    assert f"http://aula.test/workshops/{workshop.id}" in offers[0].payload["text"]
+    assert not offers[0].payload["calendar"]

@@ -46,6 +46,11 @@ def _on_mentor_assigned(place, *, previous, **_kwargs) -> None:
         cohorts.mentor_notice(place, previous)
 
 
+def _on_another_date_offered(workshop, *, original, enrolments, **_kwargs) -> None:
+    if not is_muted():
+        operations.offer_notice(workshop, original, enrolments)
+
+
 def _on_worker_pass(_app, **_kwargs) -> None:
     operations.enqueue_due_reminders()
 
@@ -60,6 +65,7 @@ def init_app(app: Flask) -> None:
     courses_signals.enrolment_changed.connect(_on_enrolment_changed, weak=False)
     courses_signals.workshop_changed.connect(_on_workshop_changed, weak=False)
     courses_signals.workshop_cancelled.connect(_on_workshop_cancelled, weak=False)
+    courses_signals.another_date_offered.connect(_on_another_date_offered, weak=False)
     courses_signals.checkin_missing.connect(_on_checkin_missing, weak=False)
     courses_signals.cohort_place_changed.connect(_on_cohort_place_changed, weak=False)
     courses_signals.mentor_assigned.connect(_on_mentor_assigned, weak=False)

@@ -31,6 +31,7 @@ SUBJECTS = {
     "removed": _l("Your place was removed: %(title)s"),
     "cancelled": _l("Cancelled: %(title)s"),
     "reminder": _l("Reminder: %(title)s"),
+    "another_date": _l("Another date: %(title)s"),
 }
 
 #: Messages to people holding a seat, which carry the way into the video room.
@@ -96,8 +97,8 @@ def notify(kind: str, user, workshop, *, calendar_method: str = "", enrolment=No
         context["has_invitation"] = bool(calendar)
         message = {
             "subject": str(SUBJECTS[kind] % {"title": workshop.title}),
-            "text": _render(f"{kind}.txt", context),
-            "html": _render(f"{kind}.html", context),
+            "text": _render("message.txt", context),
+            "html": _render("message.html", context),
         }
     return enqueue(
         f"workshop.{kind}",

@@ -18,6 +18,7 @@ from courses.workshops.models import (
 from courses.workshops.queries import roster
 from lms.db import begin_write, db, is_sqlite, utcnow
 
+from ..links import workshop_page
 from .messages import notify
 from .models import SentReminder
 
@@ -76,6 +77,18 @@ def cancel_notice(workshop: Workshop, enrolments: list[Enrolment]) -> None:
             calendar_method="CANCEL" if enrolled else "",
             enrolment=enrolment,
             was_waiting=not enrolled,
+        )
+
+
+def offer_notice(new: Workshop, original: Workshop, enrolments: list[Enrolment]) -> None:
+    """Tell the people waiting for ``original``, in their order, that ``new`` is open to them."""
+    for enrolment in enrolments:
+        notify(
+            "another_date",
+            enrolment.user,
+            new,
+            original_title=original.title,
+            offer_url=workshop_page(original),
         )
 
 
