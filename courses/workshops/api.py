@@ -172,8 +172,9 @@ def create_workshop():
         capacity=_capacity(data, DEFAULT_CAPACITY),
         **_times(data, zone, required=True),
     )
+    body = workshop_json(workshop)  # before the commit, which would expire what it reads
     db.session.commit()
-    return jsonify(workshop_json(workshop)), 201
+    return jsonify(body), 201
 
 
 def _trainer(user_id: int):
@@ -212,16 +213,18 @@ def update_workshop(workshop_id: int):
     zone = ZoneInfo(changes.get("timezone", workshop.timezone))
     changes |= _times(data, zone, required=False)
     workshop = operations.update_workshop(workshop.id, **changes)
+    body = workshop_json(workshop)
     db.session.commit()
-    return jsonify(workshop_json(workshop))
+    return jsonify(body)
 
 
 @bp.post("/workshops/<int:workshop_id>/cancel")
 @auth_required()
 def cancel_workshop(workshop_id: int):
     workshop = operations.cancel_workshop(managed_workshop(workshop_id).id)
+    body = workshop_json(workshop)
     db.session.commit()
-    return jsonify(workshop_json(workshop))
+    return jsonify(body)
 
 
 def _learner_only() -> None:

@@ -343,6 +343,7 @@ def give_seat(workshop_id: int, user_id: int) -> Enrolment:
         raise Conflict(_l("That person is not on the waiting list."), code="not_waiting")
     if workshop.is_full:
         workshop.capacity += 1
+        db.session.flush()  # signals are sent after the change is flushed
         workshop_changed.send(
             workshop,
             changes={"capacity": (workshop.capacity - 1, workshop.capacity)},

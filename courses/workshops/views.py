@@ -87,17 +87,20 @@ def enrol(workshop_id: int):
         db.session.rollback()
         flash(str(e.message), "error")
         return redirect(url_for(".detail", workshop_id=workshop_id)), 303
-    db.session.commit()
+    # The message is made before the commit: reading after it would open a second write
+    # transaction on SQLite just to say what this one did.
     if not changed:
-        flash(_("You already have a place in this workshop."), "info")
+        message = _("You already have a place in this workshop."), "info"
     elif enrolment.state is EnrolmentState.enrolled:
-        flash(_("You are enrolled. See you there!"), "success")
-    else:
-        position = queries.place(workshop_id, current_user.id).position
-        flash(
+        message = _("You are enrolled. See you there!"), "success"
+    else:  # a new waiting place is the last one
+        position = enrolment.workshop.waitlist_count
+        message = (
             _("The workshop is full: you are number %(n)d on the waiting list.", n=position),
             "info",
         )
+    db.session.commit()
+    flash(*message)
     return redirect(url_for(".detail", workshop_id=workshop_id), 303)
 
 
