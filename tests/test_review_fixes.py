@@ -146,3 +146,45 @@ def test_the_people_waiting_hear_of_another_date_in_order(make_user, make_worksh
     assert offers[1].payload["subject"].startswith("Una altra data")
     assert f"http://aula.test/workshops/{workshop.id}" in offers[0].payload["text"]
     assert not offers[0].payload["calendar"]
+
+
+def test_the_cohort_dashboard_costs_the_same_queries_whatever_its_size(client, make_user, login):
+    # The office's dashboard loads each entity's members with the places, not one by one.
+    from courses.cohorts import operations as cohorts
+    from tests.cohort_fixtures import make_entities
+    from tests.support import count_queries
+
+    coordinator = make_user("coordinator")
+    itinerary = cohorts.create_itinerary(
+        name="Path",
+        steps=[
+            {
+                "kind": "check-in",
+                "title": "Check-in",
+                "week": 1,
+                "weekday": 2,
+                "start_time": "10:00",
+                "duration_minutes": 30,
+            }
+        ],
+    )
+    db.session.commit()
+
+    def dashboard_queries(entities: int, prefix: str) -> int:
+        cohort = cohorts.create_cohort(
+            itinerary_id=itinerary.id,
+            name=prefix,
+            starts_on=utcnow().date() + timedelta(days=7),
+            timezone="Europe/Madrid",
+            referent=coordinator,
+        )
+        db.session.commit()
+        for entity in make_entities(make_user, entities, members=3, prefix=prefix):
+            cohorts.admit_entity(cohort.id, entity.id)
+        db.session.commit()
+        with count_queries() as statements:
+            assert client.get(f"/cohorts/{cohort.id}").status_code == 200
+        return len(statements)
+
+    login(coordinator)
+    assert dashboard_queries(2, "Small") == dashboard_queries(6, "Large")

@@ -57,6 +57,7 @@ def places(cohort_id: int) -> list[CohortPlace]:
     return list(
         db.session.scalars(
             sa.select(CohortPlace)
+            .options(sa.orm.selectinload(CohortPlace.entity).selectinload(Entity.memberships))
             .where(CohortPlace.cohort_id == cohort_id)
             .order_by(CohortPlace.arrival)
         )
