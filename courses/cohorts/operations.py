@@ -25,7 +25,7 @@ from lms.accounts.models import User
 from lms.db import begin_write, db, is_sqlite, utcnow
 from lms.errors import Conflict, DomainError, NotFound
 
-from ..entities.models import MAX_MEMBERS, Entity, MemberRole, Track
+from ..entities.models import MAX_MEMBERS, Entity, Track
 from ..entities.operations import lock_entity
 from ..signals import checkin_missing, checkin_recorded, cohort_place_changed, mentor_assigned
 from ..workshops import operations as workshops
@@ -553,7 +553,3 @@ def remind_missing_checkins(now: datetime | None = None) -> int:
         checkin_missing.send(place, week=week)
         sent += 1
     return sent
-
-
-def role_of(entity: Entity, user: User) -> MemberRole | None:
-    return next((m.role for m in entity.memberships if m.user_id == user.id), None)

@@ -168,23 +168,6 @@ def can_record_checkin(place: CohortPlace, user: User) -> bool:
     )
 
 
-def cohorts_of(user: User) -> list[Cohort]:
-    """Cohorts in which ``user`` is a member of a placed entity or a mentor."""
-    placed = (
-        sa.select(CohortPlace.cohort_id)
-        .outerjoin(Membership, Membership.entity_id == CohortPlace.entity_id)
-        .where(
-            CohortPlace.state != PlaceState.left,
-            sa.or_(Membership.user_id == user.id, CohortPlace.mentor_id == user.id),
-        )
-    )
-    return list(
-        db.session.scalars(
-            sa.select(Cohort).where(Cohort.id.in_(placed)).order_by(Cohort.starts_on.desc())
-        )
-    )
-
-
 def mentored_places(user: User) -> list[CohortPlace]:
     return list(
         db.session.scalars(
@@ -266,7 +249,6 @@ class EntityRow:
     """One entity on the dashboard."""
 
     place: CohortPlace
-    position: int | None = None
     checkins: list[CheckIn] = field(default_factory=list)
     missing_weeks: list[int] = field(default_factory=list)
     attended: int = 0
@@ -282,7 +264,6 @@ class Dashboard:
     cohort: Cohort
     admitted: list[EntityRow]
     waiting: list[EntityRow]
-    left: list[EntityRow]
     next_meetings: list[CohortMeeting]
     current_week: int
 
@@ -327,14 +308,10 @@ def dashboard(cohort: Cohort, now: datetime | None = None) -> Dashboard:
         missing[place.entity_id].append(week)
     attendance = _attendance(cohort.id, now)
     rows = {"admitted": [], "waitlisted": [], "left": []}
-    position = 0
     for place in places(cohort.id):
         row = EntityRow(place, checkins=by_entity.get(place.entity_id, []))
         row.missing_weeks = missing.get(place.entity_id, [])
         row.attended, row.expected = attendance.get(place.entity_id, (0, 0))
-        if place.state is PlaceState.waitlisted:
-            position += 1
-            row.position = position
         rows[place.state.value].append(row)
     rows["admitted"].sort(key=lambda r: r.place.entity.name.lower())
     upcoming = [
@@ -346,7 +323,6 @@ def dashboard(cohort: Cohort, now: datetime | None = None) -> Dashboard:
         cohort,
         rows["admitted"],
         rows["waitlisted"],
-        rows["left"],
         upcoming[:5],
         cohort.week_of(now),
     )

@@ -107,13 +107,6 @@ def new_cohort():
     return render_template("courses/cohorts/cohort_form.html", form=form), status
 
 
-def _managed_cohort(cohort_id: int):
-    cohort = _cohort_or_404(cohort_id)
-    if not cohort.can_be_managed_by(current_user):
-        abort(403)
-    return cohort
-
-
 @bp.get("/cohorts/<int:cohort_id>")
 @roles_required()
 def dashboard(cohort_id: int):

@@ -116,10 +116,6 @@ def update_profile(user: User, *, name: str, locale: str, timezone: str) -> None
     user.name = name[:120]
 
 
-def change_password(user: User, password: str) -> None:
-    user.password_hash = _hash(password)
-
-
 def issue_token(user: User) -> str:
     """A new API token for ``user``; only its hash is kept, so it is shown once."""
     token = secrets.token_urlsafe(32)

@@ -39,8 +39,6 @@ def build(message: OutgoingMessage) -> EmailMessage:
     mail["Date"] = format_datetime(localtime())
     mail["Message-ID"] = message.message_id
     mail["Auto-Submitted"] = "auto-generated"
-    for name, value in message.headers.items():
-        mail[name] = value
     mail.set_content(message.text, cte="quoted-printable")
     if message.html:
         mail.add_alternative(message.html, subtype="html", cte="quoted-printable")

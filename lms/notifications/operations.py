@@ -62,8 +62,6 @@ def enqueue(
     recipient_id: int | None = None,
     calendar: str = "",
     calendar_method: str = "",
-    channel: str = "email",
-    deliver_at: datetime | None = None,
 ) -> OutboxMessage | None:
     """Add a message to the caller's session, to commit (or roll back) with its change.
 
@@ -81,13 +79,13 @@ def enqueue(
     }
     message = OutboxMessage(
         kind=kind,
-        channel=channel,
+        channel="email",
         recipient_id=recipient_id,
         recipient_address=to_address,
         payload=payload,
         status=_S.pending,
         attempts=0,
-        next_attempt_at=deliver_at or utcnow(),
+        next_attempt_at=utcnow(),
     )
     db.session.add(message)
     db.session.info["outbox_enqueued"] = True

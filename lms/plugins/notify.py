@@ -17,8 +17,8 @@ a channel passes ``message_id`` on (e-mail's ``Message-ID``) for the far end to 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from . import register_type
 
@@ -45,8 +45,6 @@ class OutgoingMessage:
     #: An iTIP calendar object (RFC 5546) and its METHOD, for channels that carry one.
     calendar: str = ""
     calendar_method: str = ""
-    headers: dict[str, str] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @runtime_checkable

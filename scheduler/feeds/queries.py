@@ -90,9 +90,7 @@ def _feed_state(summaries: dict, past: timedelta, *more: datetime) -> FeedState:
 
 
 def _is_live() -> sa.ColumnElement:
-    return sa.or_(
-        Enrolment.state == EnrolmentState.enrolled, Enrolment.state == EnrolmentState.waitlisted
-    )
+    return Enrolment.state.in_(_LIVE)
 
 
 @functools.cache
