@@ -16,6 +16,12 @@ babel = Babel()
 LANGUAGE_NAMES = {"en": "English", "es": "Español", "ca": "Català"}
 
 
+def supported_locale(value: str | None) -> str:
+    """``value`` when the site speaks it, else the site's default language."""
+    config = current_app.config
+    return value if value in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
+
+
 def select_locale() -> str:
     """The signed-in person's choice, else the switcher's, else the browser's."""
     languages = current_app.config["LANGUAGES"]

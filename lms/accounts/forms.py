@@ -5,9 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from .operations import MIN_PASSWORD_LENGTH
+from lms.i18n import LANGUAGE_NAMES
 
-LANGUAGE_NAMES = {"": _l("Same as my browser"), "en": "English", "es": "Español", "ca": "Català"}
+from .operations import MIN_PASSWORD_LENGTH
 
 TIMEZONES = (
     "Europe/Madrid",
@@ -37,5 +37,7 @@ class SignInForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    locale = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()))
+    locale = SelectField(
+        _l("Language"), choices=[("", _l("Same as my browser")), *LANGUAGE_NAMES.items()]
+    )
     timezone = SelectField(_l("Time zone"), choices=[(z, z) for z in TIMEZONES])

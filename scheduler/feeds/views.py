@@ -30,6 +30,7 @@ from flask_login import current_user
 from courses.workshops.models import Audience
 from courses.workshops.queries import get_workshop, may_see
 from lms.db import db, utcnow
+from lms.i18n import supported_locale
 from lms.security import roles_required
 
 from ..links import absolute
@@ -57,11 +58,6 @@ def webcal(url: str) -> str:
 def _window() -> tuple[datetime, timedelta]:
     past = timedelta(days=current_app.config["FEEDS_PAST_DAYS"])
     return utcnow() - past, past
-
-
-def _language(requested: str | None) -> str:
-    languages = current_app.config["LANGUAGES"]
-    return requested if requested in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def _etag(key: str, state: FeedState) -> str:
@@ -123,7 +119,7 @@ def personal(token: str):
         abort(404)
     owner, state = found
     everything = owner.is_coordinator and asked_for_all
-    locale = _language(owner.locale)
+    locale = supported_locale(owner.locale)
 
     def build() -> bytes:
         feed = queries.personal_feed(owner, cutoff, everything)
@@ -136,7 +132,7 @@ def personal(token: str):
 @bp.get("/calendar/catalog.ics")
 def catalog():
     topic = request.args.get("topic", "").strip() or None
-    locale = _language(request.args.get("lang"))
+    locale = supported_locale(request.args.get("lang"))
     cutoff, past = _window()
     state = queries.catalogue_state(topic, cutoff, past)
 

@@ -16,7 +16,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from lms.db import utcnow
-from lms.i18n import when
+from lms.i18n import supported_locale, when
 from lms.notifications.operations import enqueue
 
 from .. import ical
@@ -39,8 +39,8 @@ JOIN_KINDS = frozenset({"enrolled", "promoted", "changed", "reminder"})
 
 
 def locale_of(user) -> str:
-    languages = current_app.config["LANGUAGES"]
-    return user.locale if user.locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    """The language mail to ``user`` is written in (no browser to ask)."""
+    return supported_locale(user.locale)
 
 
 def invitation(workshop, enrolment, method: str) -> str:
