@@ -16,10 +16,10 @@ The rules every calendar file and invitation follows (see shared/protocols.md):
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
-from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vDuration
+
+from lms.links import site_host
 
 from .links import workshop_page
 
@@ -30,16 +30,12 @@ FEED_REFRESH = timedelta(hours=4)
 ZONE_MARGIN = timedelta(days=366)
 
 
-def host() -> str:
-    return urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
-
-
 def public_uid(workshop) -> str:
-    return f"workshop-{workshop.id}@{host()}"
+    return f"workshop-{workshop.id}@{site_host()}"
 
 
 def personal_uid(workshop, user_id: int) -> str:
-    return f"workshop-{workshop.id}-{user_id}@{host()}"
+    return f"workshop-{workshop.id}-{user_id}@{site_host()}"
 
 
 def personal_sequence(workshop, enrolment) -> int:

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
-
-def absolute(path: str) -> str:
-    return f"{current_app.config['BASE_URL'].rstrip('/')}{path}"
+from lms.links import absolute
 
 
 def workshop_page(workshop) -> str:

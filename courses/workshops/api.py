@@ -6,13 +6,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.operations import check_timezone
 from lms.api import auth_required, bp, current_api_user, field, json_body, parse_datetime
 from lms.db import db
 from lms.errors import DomainError, Forbidden, NotFound
+from lms.links import absolute
 
 from . import operations, queries
 from .models import DEFAULT_CAPACITY, Enrolment, EnrolmentState, Workshop
@@ -33,7 +34,7 @@ def workshop_json(workshop: Workshop) -> dict:
         "waitlist_length": workshop.waitlist_count,
         "status": workshop.status.value,
         "trainer": {"id": workshop.trainer.id, "name": workshop.trainer.name},
-        "ics_url": f"{current_app.config['BASE_URL'].rstrip('/')}/workshops/{workshop.id}.ics",
+        "ics_url": absolute(f"/workshops/{workshop.id}.ics"),
     }
 
 

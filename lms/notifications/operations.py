@@ -19,7 +19,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
@@ -27,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.db import begin_write, db, utcnow
 from lms.errors import Conflict, NotFound
+from lms.links import site_host
 from lms.plugins.notify import OutgoingMessage
 
 from .models import OutboxMessage, OutboxStatus
@@ -184,9 +184,8 @@ def _give_up_abandoned(now: datetime) -> None:
 def message_id(message: OutboxMessage) -> str:
     """The e-mail Message-ID: the same for every attempt, so a resend after a crash between
     hand-over and bookkeeping is recognisable as the same message."""
-    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
     stamp = message.created_at.strftime("%Y%m%d%H%M%S")
-    return f"<outbox-{message.id}-{stamp}@{host}>"
+    return f"<outbox-{message.id}-{stamp}@{site_host()}>"
 
 
 def outgoing(message: OutboxMessage) -> OutgoingMessage:
