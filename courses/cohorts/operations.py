@@ -530,22 +530,13 @@ def remind_missing_checkins(now: datetime | None = None) -> int:
     or ``flask cohorts remind``. Returns how many were announced. Safe with several workers:
     the writers are serialised (``BEGIN IMMEDIATE``, or an advisory lock on PostgreSQL) and
     a UNIQUE key backs them; the caller commits."""
-    from .queries import missing_checkins
+    from .queries import unannounced_checkins
 
     begin_write()
     if not is_sqlite():  # two workers at once: the second waits, then sees what was sent
         db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(CHECKIN_REMINDER_LOCK)))
     sent = 0
-    for place, week in missing_checkins(now=now):
-        exists = db.session.scalar(
-            sa.select(CheckInReminder.id).where(
-                CheckInReminder.cohort_id == place.cohort_id,
-                CheckInReminder.entity_id == place.entity_id,
-                CheckInReminder.week == week,
-            )
-        )
-        if exists:
-            continue
+    for place, week in unannounced_checkins(now=now):
         db.session.add(
             CheckInReminder(cohort_id=place.cohort_id, entity_id=place.entity_id, week=week)
         )

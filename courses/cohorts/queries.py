@@ -16,6 +16,7 @@ from ..entities.models import Entity, Membership, Track
 from ..workshops.models import Attendance, Enrolment, EnrolmentState, Workshop, WorkshopStatus
 from .models import (
     CheckIn,
+    CheckInReminder,
     Cohort,
     CohortMeeting,
     CohortPlace,
@@ -266,6 +267,21 @@ class Dashboard:
     waiting: list[EntityRow]
     next_meetings: list[CohortMeeting]
     current_week: int
+
+
+def unannounced_checkins(now: datetime | None = None) -> list[tuple[CohortPlace, int]]:
+    """The missing check-ins that nobody has been reminded of yet (two queries in all)."""
+    missing = missing_checkins(now=now)
+    if not missing:
+        return []
+    announced = set(
+        db.session.execute(
+            sa.select(
+                CheckInReminder.cohort_id, CheckInReminder.entity_id, CheckInReminder.week
+            ).where(CheckInReminder.cohort_id.in_({p.cohort_id for p, _w in missing}))
+        )
+    )
+    return [(p, w) for p, w in missing if (p.cohort_id, p.entity_id, w) not in announced]
 
 
 def _attendance(cohort_id: int, now: datetime) -> dict[int, tuple[int, int]]:

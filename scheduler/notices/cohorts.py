@@ -7,14 +7,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from courses.cohorts.models import CheckInReminder, CohortPlace, PlaceState
+from courses.cohorts.models import CohortPlace, PlaceState
 from courses.cohorts.operations import remind_missing_checkins
-from courses.cohorts.queries import missing_checkins, waitlist_positions
+from courses.cohorts.queries import unannounced_checkins, waitlist_positions
 from lms.db import db
 from lms.notifications.operations import enqueue
 
@@ -139,25 +138,11 @@ def mentor_notice(place: CohortPlace, previous) -> None:
         )
 
 
-def _any_unannounced(now: datetime | None) -> bool:
-    missing = {(p.cohort_id, p.entity_id, w) for p, w in missing_checkins(now=now)}
-    if not missing:
-        return False
-    announced = set(
-        db.session.execute(
-            sa.select(
-                CheckInReminder.cohort_id, CheckInReminder.entity_id, CheckInReminder.week
-            ).where(CheckInReminder.cohort_id.in_({c for c, _e, _w in missing}))
-        )
-    )
-    return bool(missing - announced)
-
-
 def enqueue_missing_checkins(now: datetime | None = None) -> int:
     """Remind of every missing check-in not reminded of yet, once, and commit. A cheap read
     first, so an idle worker never takes the write lock; ``remind_missing_checkins``
     serialises the writers and a UNIQUE key backs it."""
-    if not _any_unannounced(now):
+    if not unannounced_checkins(now):
         db.session.rollback()
         return 0
     count = remind_missing_checkins(now)
