@@ -21,6 +21,7 @@ from .models import (
     CohortMeeting,
     CohortPlace,
     Itinerary,
+    ItineraryStep,
     PlaceState,
     StepKind,
 )
@@ -210,7 +211,7 @@ def _checkin_weeks_due(cohort_id: int | None, now: datetime) -> list[tuple[int, 
             CohortPlace.state == PlaceState.admitted,
             Workshop.status == WorkshopStatus.scheduled,
             Workshop.ends_at <= now,
-            CohortMeeting.step.has(kind=StepKind.check_in),
+            ItineraryStep.kind == StepKind.check_in,  # joined above: no EXISTS needed
         )
         .distinct()
     )
