@@ -271,9 +271,11 @@ def _coming_meetings(cohort_id: int, *, entity_id: int | None) -> list[CohortMee
 
 
 def _enrol(meetings: list[CohortMeeting], people: list[User]) -> None:
-    for meeting in meetings:
-        for person in people:
-            workshops.enrol_member(meeting.workshop_id, person)
+    if not people:
+        return
+    # Workshops are locked in id order, as every operation that locks several does.
+    for workshop_id in sorted({m.workshop_id for m in meetings}):
+        workshops.enrol_members(workshop_id, people)
 
 
 def _withdraw(meetings: list[CohortMeeting], user_ids: set[int]) -> None:

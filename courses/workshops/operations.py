@@ -278,6 +278,29 @@ def enrol_member(workshop_id: int, user: User) -> tuple[Enrolment, bool]:
     return _enrol(workshop_id, user, check_audience=False)
 
 
+def enrol_members(workshop_id: int, people: list[User]) -> list[Enrolment]:
+    """:func:`enrol_member` for several people: the workshop is locked once and their
+    places are read in one query. Returns the enrolments that changed."""
+    workshop = lock_workshop(workshop_id)
+    if workshop.is_cancelled or workshop.has_started():
+        return []  # a cohort enrols its members in meetings still to come
+    ids = [person.id for person in people]
+    existing = {
+        e.user_id: e
+        for e in db.session.scalars(
+            sa.select(Enrolment).where(
+                Enrolment.workshop_id == workshop.id, Enrolment.user_id.in_(ids)
+            )
+        )
+    }
+    changed = []
+    for person in people:
+        enrolment = existing.get(person.id)
+        if enrolment is None or not enrolment.is_live:
+            changed.append(_admit(workshop, person, enrolment))
+    return changed
+
+
 def enrol_for_demo(workshop_id: int, user: User) -> Enrolment:
     """DEMO ONLY (courses/demo.py lays out past weeks with it): :func:`enrol` without the
     refusals, so that a workshop that has already started can be given its people."""
