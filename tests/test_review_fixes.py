@@ -188,3 +188,47 @@ def test_the_cohort_dashboard_costs_the_same_queries_whatever_its_size(client, m
 
     login(coordinator)
     assert dashboard_queries(2, "Small") == dashboard_queries(6, "Large")
+
+
+def test_the_cohort_referent_opens_its_entities_and_waiting_ones_show_no_meetings(
+    client, make_user, login
+):
+    # The dashboard links each entity to its page: the cohort's referent may open it; an
+    # entity still waiting lists no meetings (its people are not enrolled in them yet).
+    from courses.cohorts import operations as cohorts
+    from tests.cohort_fixtures import make_entities
+
+    referent = make_user("trainer")
+    itinerary = cohorts.create_itinerary(
+        name="Path",
+        steps=[
+            {
+                "kind": "workshop",
+                "title": "Kick-off",
+                "week": 2,
+                "weekday": 2,
+                "start_time": "10:00",
+                "duration_minutes": 60,
+            }
+        ],
+    )
+    cohort = cohorts.create_cohort(
+        itinerary_id=itinerary.id,
+        name="C",
+        starts_on=utcnow().date(),
+        timezone="Europe/Madrid",
+        referent=referent,
+        capacity=1,
+    )
+    db.session.commit()
+    admitted, waiting = make_entities(make_user, 2)
+    for entity in (admitted, waiting):
+        cohorts.admit_entity(cohort.id, entity.id)
+    db.session.commit()
+    login(referent)
+    assert "Kick-off" in client.get(f"/entities/{admitted.id}").get_data(as_text=True)
+    page = client.get(f"/entities/{waiting.id}")
+    assert page.status_code == 200
+    assert "Kick-off" not in page.get_data(as_text=True)
+    login(make_user("trainer"))
+    assert client.get(f"/entities/{admitted.id}").status_code == 403

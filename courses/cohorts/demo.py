@@ -167,7 +167,7 @@ def _load(today: date) -> None:
         )  # fmt: skip
         place, _ = operations.admit_entity(cohort.id, entity.id)
         placed.append(place)
-    admitted = [p for p in placed if p.state.value == "admitted"]
+    admitted = [p for p in placed if p.is_admitted]
     for n, place in enumerate(admitted):
         operations.assign_mentor(cohort.id, place.entity_id, mentors[n % len(mentors)])
     statuses = ["on_track"] * 6 + ["at_risk", "at_risk", "blocked"]

@@ -189,6 +189,10 @@ class CohortPlace(db.Model):
     def is_live(self) -> bool:
         return self.state.is_live
 
+    @property
+    def is_admitted(self) -> bool:
+        return self.state is PlaceState.admitted
+
 
 class CohortMeeting(db.Model):
     """Which step, occurrence and week a cohort's workshop is, and its entity for per-entity

@@ -145,7 +145,7 @@ def admit(cohort_id: int):
     except DomainError as e:
         return _refused(e, target)
     db.session.commit()
-    if place.state.value == "admitted":
+    if place.is_admitted:
         flash(_("%(name)s has been admitted.", name=place.entity.name), "success")
     else:
         flash(

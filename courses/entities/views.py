@@ -61,18 +61,25 @@ def detail(entity_id: int):
 
     entity = _entity_or_404(entity_id)
     mentor = is_mentor_of(entity.id, current_user)
-    if not (current_user.is_coordinator or entity.has_member(current_user) or mentor):
+    live = [p for p in places_of_entity(entity.id) if p.is_live]
+    # The referent of a cohort it is in follows it from the dashboard, which links here.
+    referent = any(p.cohort.can_be_managed_by(current_user) for p in live)
+    if not (current_user.is_coordinator or entity.has_member(current_user) or mentor or referent):
         abort(403)
     member_form = MemberForm()
-    member_form.user_id.choices = [
-        (u.id, f"{u.name} <{u.email}>") for u in queries.people() if u.id not in entity.member_ids
-    ]
+    if current_user.is_coordinator:  # the only ones shown the form: list people for them only
+        member_form.user_id.choices = [
+            (u.id, f"{u.name} <{u.email}>")
+            for u in queries.people()
+            if u.id not in entity.member_ids
+        ]
     cohorts = []
-    for place in places_of_entity(entity.id):
-        if place.is_live:
-            record = checkins(place.cohort_id).get(entity.id, [])
-            may_record = can_record_checkin(place, current_user)
-            cohorts.append((place, _coming(place.cohort_id, entity.id), record, may_record))
+    for place in live:
+        record = checkins(place.cohort_id).get(entity.id, [])
+        may_record = can_record_checkin(place, current_user)
+        # Meetings only once admitted: a waiting entity's people are not enrolled in them.
+        coming = _coming(place.cohort_id, entity.id) if place.is_admitted else []
+        cohorts.append((place, coming, record, may_record))
     return render_template(
         "courses/entities/detail.html",
         entity=entity,
