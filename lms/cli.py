@@ -36,12 +36,9 @@ def create_user(email: str, name: str, password: str, role: str, locale: str, ti
 @click.command("demo")
 def demo():
     """Load the demo programme (safe to run again)."""
-    from lms.notifications.operations import muted
-    from lms.signals import demo_requested
+    from lms.setup import load_demo
 
-    with muted():  # its people are fictional: nobody is written to
-        demo_requested.send(current_app._get_current_object())
-    db.session.commit()
+    load_demo(current_app._get_current_object())
     click.echo("Demo programme loaded.")
 
 

@@ -14,6 +14,16 @@ MIGRATIONS = str(Path(__file__).parent / "migrations")
 migrate = Migrate(directory=MIGRATIONS)
 
 
+def load_demo(app: Flask) -> None:
+    """Load the demo programme and commit; its people are fictional, so nobody is written to."""
+    from lms.notifications.operations import muted
+    from lms.signals import demo_requested
+
+    with muted():
+        demo_requested.send(app)
+    db.session.commit()
+
+
 def setup_database(app: Flask) -> None:
     """Upgrade the schema to head, and load the demo into a database with nobody in it.
 
@@ -21,17 +31,13 @@ def setup_database(app: Flask) -> None:
     one of them do it while the others wait.
     """
     from lms.accounts.queries import has_users
-    from lms.notifications.operations import muted
-    from lms.signals import demo_requested
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     with open(Path(app.instance_path) / ".setup.lock", "w") as lock, app.app_context():
         fcntl.flock(lock, fcntl.LOCK_EX)
         upgrade(directory=MIGRATIONS, revision="heads")
         if app.config["LOAD_DEMO_WHEN_EMPTY"] and not has_users():
-            with muted():  # its people are fictional: nobody is written to
-                demo_requested.send(app)
-            db.session.commit()
+            load_demo(app)
         db.session.remove()
 
 

@@ -104,11 +104,16 @@ def set_room(workshop: Workshop, provider: str | None, link: str) -> VideoRoom:
         raise DomainError(_l("The room's address is too long."), code="bad_link")
     if optional(chosen, "needs_link") and not link:
         raise DomainError(_l("Please paste the room's address."), code="missing_link")
-    room = queries.room_of(workshop.id) or create_room(workshop)
-    changed = room.provider != provider
+    room = queries.room_of(workshop.id)
+    if room is None:
+        room = VideoRoom(workshop_id=workshop.id, key=new_room_key())
+        db.session.add(room)
+        changed = True
+    else:
+        changed = room.provider != provider
     room.provider, room.link = provider, link
     db.session.flush()
-    if changed:
+    if changed:  # the chosen provider opens its room, once
         _call_hook(room, workshop, "create_room")
     return room
 
