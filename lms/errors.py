@@ -43,6 +43,17 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+def refuse(e: DomainError, target: str):
+    """A web form's refused change: nothing of it kept, the reason shown, back to ``target``."""
+    from flask import flash, redirect
+
+    from lms.db import db
+
+    db.session.rollback()
+    flash(str(e.message), "error")
+    return redirect(target, 303)
+
+
 HTTP_MESSAGES = {
     400: _l("The request could not be understood."),
     401: _l("Please sign in first."),

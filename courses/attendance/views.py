@@ -8,7 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from lms.db import db
-from lms.errors import DomainError
+from lms.errors import DomainError, refuse
 from lms.security import roles_required
 
 from ..workshops.views import managed_workshop
@@ -54,9 +54,7 @@ def save(workshop_id: int):
     try:
         operations.mark_many(workshop.id, chosen_statuses(form, lines), by=current_user)
     except DomainError as e:
-        db.session.rollback()
-        flash(str(e.message), "error")
-        return _to_sheet(workshop_id)
+        return refuse(e, url_for(".sheet", workshop_id=workshop_id))
     db.session.commit()
     flash(_("Attendance saved."), "success")
     return _to_sheet(workshop_id)
@@ -72,9 +70,7 @@ def all_present(workshop_id: int):
     try:
         changed = operations.mark_all_present(workshop.id, by=current_user)
     except DomainError as e:
-        db.session.rollback()
-        flash(str(e.message), "error")
-        return _to_sheet(workshop_id)
+        return refuse(e, url_for(".sheet", workshop_id=workshop_id))
     db.session.commit()
     flash(
         ngettext("%(num)d person marked present.", "%(num)d people marked present.", changed),

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from lms.accounts.models import User
 from lms.db import db, utcnow
-from lms.errors import DomainError
+from lms.errors import DomainError, refuse
 from lms.security import roles_required
 
 from ..entities import queries as entity_queries
@@ -19,12 +19,6 @@ from .forms import STATUSES, AdmitForm, CheckInForm, CohortForm, ItineraryForm, 
 
 bp = Blueprint("cohorts", __name__)
 MAX_BUILDER_ROWS = 40
-
-
-def _refused(e: DomainError, target: str):
-    db.session.rollback()
-    flash(str(e.message), "error")
-    return redirect(target, 303)
 
 
 def _cohort_or_404(cohort_id: int):
@@ -99,7 +93,7 @@ def new_cohort():
                 referent=current_user,
             )
         except DomainError as e:
-            return _refused(e, url_for(".new_cohort"))
+            return refuse(e, url_for(".new_cohort"))
         db.session.commit()
         flash(_("The cohort %(name)s is open.", name=cohort.name), "success")
         return redirect(url_for(".dashboard", cohort_id=cohort.id), 303)
@@ -143,7 +137,7 @@ def admit(cohort_id: int):
     try:
         place, _changed = operations.admit_entity(cohort_id, form.entity_id.data)
     except DomainError as e:
-        return _refused(e, target)
+        return refuse(e, target)
     db.session.commit()
     if place.is_admitted:
         flash(_("%(name)s has been admitted.", name=place.entity.name), "success")
@@ -162,7 +156,7 @@ def leave(cohort_id: int, entity_id: int):
     try:
         operations.remove_entity(cohort_id, entity_id)
     except DomainError as e:
-        return _refused(e, target)
+        return refuse(e, target)
     db.session.commit()
     flash(_("The entity has left the cohort."), "info")
     return redirect(target, 303)
@@ -180,7 +174,7 @@ def mentor(cohort_id: int, entity_id: int):
     try:
         operations.assign_mentor(cohort_id, entity_id, db.session.get(User, form.user_id.data))
     except DomainError as e:
-        return _refused(e, target)
+        return refuse(e, target)
     db.session.commit()
     flash(_("The mentor has been paired."), "success")
     return redirect(target, 303)

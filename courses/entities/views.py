@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from lms.accounts.models import User
 from lms.db import db
-from lms.errors import DomainError
+from lms.errors import DomainError, refuse
 from lms.security import roles_required
 
 from ..cohorts.forms import STATUSES
@@ -25,12 +25,6 @@ def _entity_or_404(entity_id: int):
     return entity
 
 
-def _refused(e: DomainError, target: str):
-    db.session.rollback()
-    flash(str(e.message), "error")
-    return redirect(target, 303)
-
-
 @bp.route("/entities", methods=["GET", "POST"])
 @roles_required("coordinator")
 def index():
@@ -44,7 +38,7 @@ def index():
                 size=form.size.data,
             )
         except DomainError as e:
-            return _refused(e, url_for(".index"))
+            return refuse(e, url_for(".index"))
         db.session.commit()
         flash(_("%(name)s has been added.", name=entity.name), "success")
         return redirect(url_for(".detail", entity_id=entity.id), 303)
@@ -118,7 +112,7 @@ def add_member(entity_id: int):
     try:
         operations.add_member(entity_id, db.session.get(User, form.user_id.data), form.role.data)
     except DomainError as e:
-        return _refused(e, target)
+        return refuse(e, target)
     db.session.commit()
     flash(_("The member has been added."), "success")
     return redirect(target, 303)
@@ -131,7 +125,7 @@ def remove_member(entity_id: int, user_id: int):
     try:
         operations.remove_member(entity_id, user_id)
     except DomainError as e:
-        return _refused(e, target)
+        return refuse(e, target)
     db.session.commit()
     flash(_("The member has been taken off the entity."), "info")
     return redirect(target, 303)
@@ -159,7 +153,7 @@ def diagnosis(entity_id: int):
                 assessed_by=current_user,
             )
         except DomainError as e:
-            return _refused(e, url_for(".diagnosis", entity_id=entity.id))
+            return refuse(e, url_for(".diagnosis", entity_id=entity.id))
         db.session.commit()
         flash(_("The diagnosis has been saved."), "success")
         return redirect(url_for(".detail", entity_id=entity.id), 303)

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from lms.accounts.models import Role, User
 from lms.accounts.queries import users_with_role
 from lms.db import db
-from lms.errors import DomainError
+from lms.errors import DomainError, refuse
 from lms.i18n import reader_zone
 from lms.security import roles_required
 
@@ -84,9 +84,7 @@ def enrol(workshop_id: int):
     try:
         enrolment, changed = operations.enrol(workshop_id, current_user)
     except DomainError as e:
-        db.session.rollback()
-        flash(str(e.message), "error")
-        return redirect(url_for(".detail", workshop_id=workshop_id)), 303
+        return refuse(e, url_for(".detail", workshop_id=workshop_id))
     # The message is made before the commit: reading after it would open a second write
     # transaction on SQLite just to say what this one did.
     if not changed:
@@ -111,9 +109,7 @@ def withdraw(workshop_id: int):
     try:
         operations.withdraw(workshop_id, current_user.id)
     except DomainError as e:
-        db.session.rollback()
-        flash(str(e.message), "error")
-        return redirect(url_for(".detail", workshop_id=workshop_id), 303)
+        return refuse(e, url_for(".detail", workshop_id=workshop_id))
     db.session.commit()
     flash(_("You have given up your place."), "info")
     return redirect(url_for(".detail", workshop_id=workshop_id), 303)
@@ -232,9 +228,7 @@ def _roster_change(workshop_id: int, change, done: str):
     try:
         change()
     except DomainError as e:
-        db.session.rollback()
-        flash(str(e.message), "error")
-        return redirect(url_for(".roster", workshop_id=workshop_id), 303)
+        return refuse(e, url_for(".roster", workshop_id=workshop_id))
     db.session.commit()
     flash(done, "success")
     return redirect(url_for(".roster", workshop_id=workshop_id), 303)
@@ -289,9 +283,7 @@ def take_another_date(workshop_id: int):
     try:
         enrolment = operations.take_another_date(workshop_id, current_user)
     except DomainError as e:
-        db.session.rollback()
-        flash(str(e.message), "error")
-        return redirect(url_for(".mine"), 303)
+        return refuse(e, url_for(".mine"))
     db.session.commit()
     if enrolment.state is EnrolmentState.enrolled:
         flash(_("You are enrolled. See you there!"), "success")
