@@ -43,6 +43,11 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+def is_whole(value: Any, low: int, high: int) -> bool:
+    """A whole number from ``low`` to ``high`` (JSON's true and false are not numbers)."""
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
 def refuse(e: DomainError, target: str):
     """A web form's refused change: nothing of it kept, the reason shown, back to ``target``."""
     from flask import flash, redirect

@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import User
 from lms.db import begin_write, db, is_sqlite, utcnow
-from lms.errors import Conflict, DomainError, NotFound
+from lms.errors import Conflict, DomainError, NotFound, is_whole
 
 from ..entities.models import MAX_MEMBERS, Entity, Track
 from ..entities.operations import lock_entity
@@ -59,7 +59,7 @@ _P = PlaceState
 
 def _int(data: dict[str, Any], name: str, low: int, high: int, default: int | None = None) -> int:
     value = data.get(name, default)
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+    if not is_whole(value, low, high):
         raise DomainError(
             _l(
                 "The step field “%(name)s” must be a whole number from %(low)d to %(high)d.",
@@ -151,11 +151,7 @@ def lock_cohort(cohort_id: int) -> Cohort:
 
 
 def _check_capacity(capacity: Any) -> int:
-    if (
-        not isinstance(capacity, int)
-        or isinstance(capacity, bool)
-        or not 1 <= capacity <= MAX_COHORT_CAPACITY
-    ):
+    if not is_whole(capacity, 1, MAX_COHORT_CAPACITY):
         raise DomainError(
             _l("A cohort takes from 1 to %(max)d entities.", max=MAX_COHORT_CAPACITY),
             code="invalid_capacity",
@@ -497,7 +493,7 @@ def record_checkin(
     if cohort is None:
         raise NotFound(_l("There is no such cohort."))
     weeks = cohort.itinerary.weeks
-    if not isinstance(week, int) or isinstance(week, bool) or not 1 <= week <= weeks:
+    if not is_whole(week, 1, weeks):
         raise DomainError(
             _l("The week must be a whole number from 1 to %(n)d.", n=weeks), code="invalid_week"
         )

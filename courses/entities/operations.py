@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import User
 from lms.db import begin_write, db, utcnow
-from lms.errors import Conflict, DomainError, NotFound
+from lms.errors import Conflict, DomainError, NotFound, is_whole
 
 from .models import MAX_MEMBERS, Diagnosis, Entity, EntityKind, MemberRole, Membership, Track
 
@@ -49,7 +49,7 @@ def parse_kind(value: Any) -> EntityKind:
 def _check_size(size: Any) -> int | None:
     if size is None:
         return None
-    if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= MAX_SIZE:
+    if not is_whole(size, 1, MAX_SIZE):
         raise DomainError(_l("The size must be a whole number of people, 1 or more."))
     return size
 
@@ -129,7 +129,7 @@ def remove_member(entity_id: int, user_id: int) -> None:
 
 
 def _factor(value: Any, name: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
+    if not is_whole(value, 1, 5):
         raise DomainError(
             _l("The field “%(name)s” must be a whole number from 1 to 5.", name=name),
             code="invalid_factor",

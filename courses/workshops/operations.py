@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import User
 from lms.db import begin_write, db, utcnow
-from lms.errors import Conflict, DomainError, NotFound
+from lms.errors import Conflict, DomainError, NotFound, is_whole
 
 from ..signals import (
     another_date_offered,
@@ -70,11 +70,7 @@ def _check_times(starts_at: datetime, ends_at: datetime) -> None:
 
 
 def _check_capacity(capacity: Any) -> int:
-    if (
-        not isinstance(capacity, int)
-        or isinstance(capacity, bool)
-        or not (1 <= capacity <= MAX_CAPACITY)
-    ):
+    if not is_whole(capacity, 1, MAX_CAPACITY):
         raise DomainError(
             _l("The capacity must be a whole number from 1 to %(max)d.", max=MAX_CAPACITY),
             code="invalid_capacity",
