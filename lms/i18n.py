@@ -62,4 +62,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _languages():
-        return {"language_names": LANGUAGE_NAMES, "current_locale": str(get_locale())}
+        return {
+            "language_names": LANGUAGE_NAMES,
+            "current_locale": str(get_locale()),
+            "reader_zone": reader_zone,
+        }

@@ -12,6 +12,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from courses.entities.models import Entity, Membership
 from courses.workshops.models import (
+    ATTENDED,
     Attendance,
     Enrolment,
     EnrolmentState,
@@ -24,7 +25,6 @@ from lms.db import db, utcnow
 from .models import AttendanceMark, RoomJoin
 
 _ENROLLED = Enrolment.state == EnrolmentState.enrolled
-ATTENDED = (Attendance.present, Attendance.late)
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ def certificate(workshop_id: int):
     seat = queries.seat_of(workshop_id, current_user.id)
     if seat is None:
         abort(404)
-    if seat.attendance not in queries.ATTENDED:
+    if not seat.attended:
         abort(403)
     return render_template("courses/attendance/certificate.html", workshop=seat.workshop)
 

@@ -52,6 +52,10 @@ class Attendance(enum.Enum):
     excused = "excused"
 
 
+#: The marks that count as having come (for certificates and attendance rates).
+ATTENDED = (Attendance.present, Attendance.late)
+
+
 class Course(db.Model):
     """A catalogue entry: one topic that can be given on many dates."""
 
@@ -191,6 +195,11 @@ class Enrolment(db.Model):
     @property
     def is_live(self) -> bool:
         return self.state.is_live
+
+    @property
+    def attended(self) -> bool:
+        """Held a seat and came, on time or late."""
+        return self.state is EnrolmentState.enrolled and self.attendance in ATTENDED
 
     def __repr__(self) -> str:
         return f"<Enrolment w{self.workshop_id} u{self.user_id} {self.state.value} #{self.arrival}>"
