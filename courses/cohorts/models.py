@@ -15,6 +15,7 @@ from lms.db import UTCDateTime, db, enum_type, utcnow
 
 from ..entities.models import Entity, Track
 from ..workshops.models import Workshop
+from .layout import week_monday
 
 DEFAULT_COHORT_CAPACITY = 10
 MAX_COHORT_CAPACITY = 40
@@ -136,8 +137,7 @@ class Cohort(db.Model):
     def week_of(self, moment: datetime) -> int:
         """The cohort week ``moment`` falls in (0 or less before week 1)."""
         local = moment.astimezone(self.zone).date()
-        monday = self.starts_on.toordinal() - (self.starts_on.isoweekday() - 1)
-        return (local.toordinal() - monday) // 7 + 1
+        return (local - week_monday(self.starts_on)).days // 7 + 1
 
     def can_be_managed_by(self, user: User) -> bool:
         return user.is_authenticated and (user.is_coordinator or user.id == self.referent_id)
