@@ -398,12 +398,12 @@ def test_the_report_runs_a_constant_number_of_queries(
 
 def test_the_demo_programme_has_a_report_with_charts(app, client, login):
     # The demo's two past weeks: 5 workshops, 50 seats, 42 taken, 5 never seated, 10 people.
-    from courses.demo import COORDINATOR, load_demo
+    from courses.demo import COORDINATOR, PASSWORD, load_demo
     from lms.accounts.queries import user_by_email
 
     load_demo()
     db.session.commit()
-    login(user_by_email(COORDINATOR[0]), password="aula-demo")
+    login(user_by_email(COORDINATOR[0]), password=PASSWORD)
     page = client.get("/reports").get_data(as_text=True)
     for name, value in [
         ("workshops", "5"),
