@@ -69,12 +69,14 @@ def database(tmp_path_factory) -> Iterator[dict[str, Any]]:
     )
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = sa.engine.make_url(server).set(database=name).render_as_string(hide_password=False)
-    _migrate(url, instance)
-    yield {"kind": "postgresql", "url": url}
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    try:
+        url = sa.engine.make_url(server).set(database=name).render_as_string(hide_password=False)
+        _migrate(url, instance)
+        yield {"kind": "postgresql", "url": url}
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
 
 
 @pytest.fixture
