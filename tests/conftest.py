@@ -69,12 +69,14 @@ def database(tmp_path_factory) -> Iterator[dict[str, Any]]:
     )
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = sa.engine.make_url(server).set(database=name).render_as_string(hide_password=False)
-    _migrate(url, instance)
-    yield {"kind": "postgresql", "url": url}
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    try:
+        url = sa.engine.make_url(server).set(database=name).render_as_string(hide_password=False)
+        _migrate(url, instance)
+        yield {"kind": "postgresql", "url": url}
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
 
 
 @pytest.fixture
@@ -221,10 +223,20 @@ def make_workshop(app, make_user) -> Callable[..., Any]:
 
 @pytest.fixture
 def login(client):
-    """``login(user)``: sign the test client in through the real sign-in form."""
+    """``login(user)``: sign the test client in through the real sign-in form; pass
+    ``client=`` to sign in another client (one of an app from ``make_app``)."""
 
-    def do(user, password: str = PASSWORD):
-        response = client.post("/sign-in", data={"email": user.email, "password": password})
+    default = client
+
+    def do(user, password: str = PASSWORD, *, client: FlaskClient | None = None):
+        client = default if client is None else client
+        data = {"email": user.email, "password": password}
+        if client.application.config.get("WTF_CSRF_ENABLED", True):
+            page = client.get("/sign-in").get_data(as_text=True)
+            data["csrf_token"] = page.split('name="csrf_token" type="hidden" value="')[1].split(
+                '"'
+            )[0]
+        response = client.post("/sign-in", data=data)
         assert response.status_code == 302, response.get_data(as_text=True)
         return user
 

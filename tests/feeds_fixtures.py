@@ -1,4 +1,5 @@
-"""Helpers for the feeds' tests: two independent iCalendar parsers and a SQL counter."""
+"""Two independent iCalendar readers, Mozilla's ical.js and vobject, for the feeds' and the
+notifications' tests."""
 
 from __future__ import annotations
 
@@ -15,17 +16,21 @@ import vobject
 JS = Path(__file__).resolve().parent / "js"
 
 
-def icaljs(data: str | bytes) -> dict:
-    """What Mozilla's ical.js reads in ``data`` (see tests/js/parse.mjs)."""
-    if not (JS / "node_modules" / "ical.js").exists() or not shutil.which("node"):
-        message = "ical.js is missing: (cd tests/js && npm ci)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    text = data.decode() if isinstance(data, bytes) else data
+def icaljs_available() -> bool:
+    """True when ical.js is installed; in CI its absence is a failure, not a skip."""
+    found = shutil.which("node") is not None and (JS / "node_modules" / "ical.js").exists()
+    if not found and os.environ.get("CI"):
+        pytest.fail("ical.js is missing: (cd tests/js && npm ci)")
+    return found
+
+
+def read_icaljs(texts: list[str]) -> list[dict]:
+    """What Mozilla's ical.js (npm, tests/js) reads in each iCalendar text (see parse.mjs)."""
+    if not icaljs_available():
+        pytest.skip("ical.js is missing: (cd tests/js && npm ci)")
     result = subprocess.run(
         ["node", str(JS / "parse.mjs")],
-        input=json.dumps([text]),
+        input=json.dumps(texts),
         capture_output=True,
         text=True,
         timeout=60,
@@ -33,11 +38,17 @@ def icaljs(data: str | bytes) -> dict:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)[0]
+    return json.loads(result.stdout)
 
 
-def vobject_events(data: str | bytes) -> list[dict]:
-    """What vobject reads in ``data``, validating it, in the same shape as ``icaljs``."""
+def icaljs(data: str | bytes) -> dict:
+    """What Mozilla's ical.js reads in ``data``."""
+    [reading] = read_icaljs([data.decode() if isinstance(data, bytes) else data])
+    return reading
+
+
+def read_vobject(data: str | bytes):
+    """The calendar vobject reads in ``data``, validating it."""
     text = data.decode() if isinstance(data, bytes) else data
     # vobject keeps the first VTIMEZONE it meets for each TZID for the rest of the process;
     # each file must be read with its own.
@@ -46,11 +57,15 @@ def vobject_events(data: str | bytes) -> list[dict]:
     registry.clear()
     registry["UTC"] = saved["UTC"]
     try:
-        calendar = vobject.readOne(text, validate=True)
-        return [_event(e) for e in calendar.contents.get("vevent", [])]
+        return vobject.readOne(text, validate=True)
     finally:
         registry.clear()
         registry.update(saved)
+
+
+def vobject_events(data: str | bytes) -> list[dict]:
+    """What vobject reads in ``data``, validating it, in the same shape as ``icaljs``."""
+    return [_event(e) for e in read_vobject(data).contents.get("vevent", [])]
 
 
 def _event(event) -> dict:

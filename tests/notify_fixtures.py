@@ -1,5 +1,6 @@
 """Fixtures for the notification tests: a real SMTP server on loopback (aiosmtpd), worker
-processes, and two iCalendar parsers that are not the ``icalendar`` library."""
+processes, and invitations read by two iCalendar parsers that are not the ``icalendar`` library
+(see feeds_fixtures)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import email
 import email.policy
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -20,12 +20,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-import vobject
 from aiosmtpd.controller import Controller
 
 from tests.conftest import ROOT, free_port
+from tests.feeds_fixtures import icaljs_available, read_icaljs, read_vobject
 
-JS = ROOT / "tests" / "js"
 UTC = ZoneInfo("UTC")
 
 
@@ -214,34 +213,6 @@ def layout(message: EmailMessage) -> list[str]:
                 yield from walk(sub, depth + 1)
 
     return list(walk(message, 0))
-
-
-def read_vobject(text: str):
-    return vobject.readOne(text, validate=True)
-
-
-def icaljs_available() -> bool:
-    """True when ical.js is installed; in CI its absence is a failure, not a skip."""
-    found = shutil.which("node") is not None and (JS / "node_modules" / "ical.js").exists()
-    if not found and os.environ.get("CI"):
-        pytest.fail("ical.js is missing: (cd tests/js && npm ci)")
-    return found
-
-
-def read_icaljs(texts: list[str]) -> list[dict[str, Any]]:
-    """What Mozilla's ical.js (npm, tests/js) reads in each iCalendar text."""
-    if not icaljs_available():
-        pytest.skip("ical.js is missing: (cd tests/js && npm ci)")
-    done = subprocess.run(
-        ["node", str(JS / "parse.mjs")],
-        input=json.dumps(texts),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=JS,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
 
 
 def outbox(**where: Any) -> list:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
 from lms.db import db
+from tests.conftest import PASSWORD
 
 T = TypeVar("T")
 
@@ -36,3 +37,19 @@ def count_queries() -> Iterator[list[str]]:
         yield statements
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", note)
+
+
+def sign_in(page, base: str, user_or_email: Any, password: str = PASSWORD, *, next=None) -> None:
+    """Sign the browser ``page`` in at ``base`` through the real form, in whatever language
+    the page speaks, and wait until it is signed in (the header offers to sign out and, given
+    a user, links to their profile by name). ``next`` is where the form sends them after."""
+    from playwright.sync_api import expect
+
+    email = getattr(user_or_email, "email", user_or_email)
+    page.goto(f"{base}/sign-in" + (f"?next={next}" if next else ""))
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator('form[action="/sign-out"]')).to_have_count(1)
+    if hasattr(user_or_email, "name"):
+        expect(page.get_by_role("link", name=user_or_email.name)).to_be_visible()

@@ -5,20 +5,11 @@ from playwright.sync_api import expect
 
 from courses.workshops.models import Attendance
 from lms.db import db
-from tests.conftest import PASSWORD
-from tests.support import fresh
+from tests.support import fresh, sign_in
 
 pytest_plugins = ["tests.attendance_fixtures"]
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base, user, password=PASSWORD):
-    page.goto(base + "/sign-in")
-    page.get_by_label("E-mail").fill(user.email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("link", name=user.name)).to_be_visible()
 
 
 def test_a_trainer_marks_the_roster(make_held_workshop, make_user, live_server, page):

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from lms.db import db
 from tests.cohort_fixtures import cohort_start_across_dst, make_entities
-from tests.conftest import PASSWORD
+from tests.support import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -25,10 +25,7 @@ def test_coordinator_builds_an_itinerary_opens_a_cohort_and_follows_it(
     starts_on, _ = cohort_start_across_dst()
     base = live_server()
 
-    page.goto(base + "/sign-in")
-    page.get_by_label("E-mail").fill(office.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, base, office)
     page.get_by_role("link", name="Cohorts").click()
     expect(page.get_by_role("heading", name="Cohorts", exact=True)).to_be_visible()
 

@@ -6,8 +6,8 @@ from playwright.sync_api import expect
 from lms.db import db
 from lms.notifications import operations
 from lms.notifications.models import OutboxStatus
-from tests.conftest import PASSWORD
 from tests.notify_fixtures import outbox
+from tests.support import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -24,10 +24,7 @@ def test_a_coordinator_finds_a_failed_delivery_and_retries_it(app, make_user, li
     db.session.commit()
     base = live_server(workers=1, DELIVER_IN_PROCESS="false")
 
-    page.goto(base + "/sign-in")
-    page.get_by_label("E-mail").fill(coordinator.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, base, coordinator)
     page.get_by_role("link", name="Deliveries").click()
     row = page.locator(f"#message-{message.id}")
     expect(row).to_contain_text("550 5.1.1 no such mailbox")

@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from lms.db import db
 from tests.feeds_fixtures import icaljs
+from tests.support import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -12,17 +13,14 @@ pytestmark = pytest.mark.browser
 def test_the_demo_learner_subscribes_from_the_profile(app, live_server, page):
     # Ana signs in, opens the subscribe page from her profile, gets and copies her address,
     # and the address answers a calendar with her two workshops.
-    from courses.demo import load_demo
+    from courses.demo import PASSWORD, load_demo
 
     load_demo()
     db.session.commit()
     base = live_server()
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
 
-    page.goto(base + "/sign-in")
-    page.get_by_label("E-mail").fill("ana@aula.example")
-    page.get_by_label("Password").fill("aula-demo")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, base, "ana@aula.example", PASSWORD)
     page.get_by_role("link", name="Ana Barreiro (Panadería Barreiro)").click()
     expect(page.get_by_role("heading", name="Calendar feed")).to_be_visible()
     page.get_by_role("link", name="Subscribe in your calendar").click()

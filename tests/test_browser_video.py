@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from lms.db import db
 from scheduler.video.models import VideoRoom
-from tests.conftest import PASSWORD
+from tests.support import sign_in
 
 pytestmark = pytest.mark.browser
 pytest_plugins = ["tests.video_fixtures"]
@@ -25,10 +25,7 @@ def test_an_enrolled_learner_clicks_join_and_lands_in_the_room(
     key = db.session.get(VideoRoom, workshop.id).key
     base = live_server(JITSI_URL=jitsi)
 
-    page.goto(f"{base}/sign-in")
-    page.get_by_label("E-mail").fill(ana.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, base, ana)
     page.goto(f"{base}/workshops/{workshop.id}")
     assert key not in page.content()
     expect(page.locator("#room-opens")).to_contain_text("The room is open until")

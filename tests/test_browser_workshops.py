@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from courses.workshops import operations
 from lms.db import db
-from tests.conftest import PASSWORD
+from tests.support import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -60,14 +60,8 @@ def test_a_freed_seat_goes_to_the_first_waiting(
     workshop = make_workshop(capacity=2, title="Promueve tu empresa en Instagram")
     ana, ben, cai, dia, eva = (make_user(name=n) for n in ("Ana", "Ben", "Cai", "Día", "Eva"))
     base = live_server()
-    url = f"{base}/workshops/{workshop.id}"
-
-    def sign_in(user):
-        page.goto(f"{base}/sign-in?next=/workshops/{workshop.id}")
-        page.locator("#email").fill(user.email)
-        page.locator("#password").fill(PASSWORD)
-        page.locator("main form button[type=submit]").click()
-        expect(page.get_by_role("link", name=user.name)).to_be_visible()
+    here = f"/workshops/{workshop.id}"
+    url = base + here
 
     def sign_out():
         page.get_by_role("button", name=t["sign_out"]).click()
@@ -77,12 +71,12 @@ def test_a_freed_seat_goes_to_the_first_waiting(
     expect(page.locator("html")).to_have_attribute("lang", lang)
 
     for learner in (ana, ben):
-        sign_in(learner)
+        sign_in(page, base, learner, next=here)
         page.get_by_role("button", name=t["enrol"], exact=True).click()
         expect(page.locator("#my-status")).to_have_text(t["enrolled"])
         sign_out()
 
-    sign_in(cai)
+    sign_in(page, base, cai, next=here)
     page.goto(base + "/")
     card = page.locator(f".workshop-card[data-workshop-id='{workshop.id}']")
     expect(card).to_contain_text(t["full"])
@@ -94,15 +88,15 @@ def test_a_freed_seat_goes_to_the_first_waiting(
         operations.enrol(workshop.id, late)
     db.session.commit()
 
-    sign_in(ana)
+    sign_in(page, base, ana, next=here)
     page.get_by_role("button", name=t["give_up"]).click()
     sign_out()
 
-    sign_in(cai)
+    sign_in(page, base, cai, next=here)
     expect(page.locator("#my-status")).to_have_text(t["enrolled"])
     sign_out()
 
-    sign_in(workshop.trainer)
+    sign_in(page, base, workshop.trainer, next=here)
     page.get_by_role("link", name=t["roster"], exact=True).click()
     expect(page.locator("#enrolled tbody tr")).to_have_count(2)
     expect(page.locator("#enrolled")).to_contain_text("Ben")

@@ -126,67 +126,65 @@ def test_the_whole_path(client, app, office, make_user, token):
 
     db.session.rollback()
     entities = make_entities(make_user, 11)
-    places = Listener(cohort_place_changed, lambda p, **kw: (p.entity_id, kw["reason"]))
-    places.__enter__()
-    statuses = []
-    for entity in entities:
-        r = client.post(
+    with Listener(cohort_place_changed, lambda p, **kw: (p.entity_id, kw["reason"])) as places:
+        statuses = []
+        for entity in entities:
+            r = client.post(
+                f"/api/v1/cohorts/{cohort['id']}/entities",
+                json={"entity_id": entity.id},
+                headers=headers,
+            )
+            assert r.status_code == 201, r.json
+            statuses.append((r.json["status"], r.json["waitlist_position"]))
+        assert statuses == [("admitted", None)] * 10 + [("waitlisted", 1)]
+        again = client.post(
             f"/api/v1/cohorts/{cohort['id']}/entities",
-            json={"entity_id": entity.id},
+            json={"entity_id": entities[10].id},
             headers=headers,
         )
-        assert r.status_code == 201, r.json
-        statuses.append((r.json["status"], r.json["waitlist_position"]))
-    assert statuses == [("admitted", None)] * 10 + [("waitlisted", 1)]
-    again = client.post(
-        f"/api/v1/cohorts/{cohort['id']}/entities",
-        json={"entity_id": entities[10].id},
-        headers=headers,
-    )
-    assert again.status_code == 200 and again.json["waitlist_position"] == 1
+        assert again.status_code == 200 and again.json["waitlist_position"] == 1
 
-    # Members of admitted entities are enrolled in every cohort-wide meeting and their own.
-    body = client.get(f"/api/v1/cohorts/{cohort['id']}", headers=headers).json
-    per_entity = [s for s in body["schedule"] if s["entity_id"] == entities[0].id]
-    assert sorted(s["step"] for s in per_entity) == ["check-in"] * 3 + ["mentoring"]
-    wide = [s for s in body["schedule"] if s["entity_id"] is None]
-    assert all(s["capacity"] - s["seats_left"] == 20 for s in wide)
-    assert all(s["capacity"] - s["seats_left"] == 2 for s in per_entity)
-    check_ins = [s for s in per_entity if s["step"] == "check-in"]
-    local_times = {
-        datetime.fromisoformat(s["starts_at"]).astimezone(zone).time() for s in check_ins
-    }
-    assert local_times == {time(9, 30)}
-    assert len({datetime.fromisoformat(s["starts_at"]).utcoffset() for s in check_ins}) == 2
+        # Members of admitted entities are enrolled in every cohort-wide meeting and their own.
+        body = client.get(f"/api/v1/cohorts/{cohort['id']}", headers=headers).json
+        per_entity = [s for s in body["schedule"] if s["entity_id"] == entities[0].id]
+        assert sorted(s["step"] for s in per_entity) == ["check-in"] * 3 + ["mentoring"]
+        wide = [s for s in body["schedule"] if s["entity_id"] is None]
+        assert all(s["capacity"] - s["seats_left"] == 20 for s in wide)
+        assert all(s["capacity"] - s["seats_left"] == 2 for s in per_entity)
+        check_ins = [s for s in per_entity if s["step"] == "check-in"]
+        local_times = {
+            datetime.fromisoformat(s["starts_at"]).astimezone(zone).time() for s in check_ins
+        }
+        assert local_times == {time(9, 30)}
+        assert len({datetime.fromisoformat(s["starts_at"]).utcoffset() for s in check_ins}) == 2
 
-    # Mentors come from another entity; a member of the entity is refused with a message.
-    db.session.rollback()  # end the test's read snapshot before it writes
-    mentor = make_user("trainer", name="Mentora de Colectic")
-    member = entities[0].memberships[0].user
-    refused = client.put(
-        f"/api/v1/cohorts/{cohort['id']}/entities/{entities[0].id}/mentor",
-        json={"user_id": member.id},
-        headers=headers,
-    )
-    assert refused.status_code == 422
-    assert "another entity" in refused.json["error"]["message"]
-    paired = client.put(
-        f"/api/v1/cohorts/{cohort['id']}/entities/{entities[0].id}/mentor",
-        json={"user_id": mentor.id},
-        headers=headers,
-    )
-    assert paired.status_code == 200 and paired.json["mentor"]["id"] == mentor.id
-    own = db.session.scalars(
-        sa.select(Workshop).where(Workshop.id.in_([s["id"] for s in per_entity]))
-    ).all()
-    assert {fresh(w).trainer_id for w in own} == {mentor.id}
-    assert all(fresh(w).sequence == 1 for w in own)
+        # Mentors come from another entity; a member of the entity is refused with a message.
+        db.session.rollback()  # end the test's read snapshot before it writes
+        mentor = make_user("trainer", name="Mentora de Colectic")
+        member = entities[0].memberships[0].user
+        refused = client.put(
+            f"/api/v1/cohorts/{cohort['id']}/entities/{entities[0].id}/mentor",
+            json={"user_id": member.id},
+            headers=headers,
+        )
+        assert refused.status_code == 422
+        assert "another entity" in refused.json["error"]["message"]
+        paired = client.put(
+            f"/api/v1/cohorts/{cohort['id']}/entities/{entities[0].id}/mentor",
+            json={"user_id": mentor.id},
+            headers=headers,
+        )
+        assert paired.status_code == 200 and paired.json["mentor"]["id"] == mentor.id
+        own = db.session.scalars(
+            sa.select(Workshop).where(Workshop.id.in_([s["id"] for s in per_entity]))
+        ).all()
+        assert {fresh(w).trainer_id for w in own} == {mentor.id}
+        assert all(fresh(w).sequence == 1 for w in own)
 
-    # Entity 3 leaves: the waiting entity is admitted and its people enrolled.
-    leaving, waiting = entities[2], entities[10]
-    r = client.delete(f"/api/v1/cohorts/{cohort['id']}/entities/{leaving.id}", headers=headers)
-    assert r.status_code == 204
-    places.__exit__()
+        # Entity 3 leaves: the waiting entity is admitted and its people enrolled.
+        leaving, waiting = entities[2], entities[10]
+        r = client.delete(f"/api/v1/cohorts/{cohort['id']}/entities/{leaving.id}", headers=headers)
+        assert r.status_code == 204
     heard = places.calls
     assert (waiting.id, "promoted") in heard and (leaving.id, "left") in heard
     body = client.get(f"/api/v1/cohorts/{cohort['id']}", headers=headers).json
@@ -257,7 +255,8 @@ def test_the_whole_path(client, app, office, make_user, token):
 
 def _catalogue(client):
     r = client.get("/api/v1/workshops")
-    return r.json if r.status_code == 200 else []
+    assert r.status_code == 200, r.json
+    return r.json
 
 
 def test_who_may_see_a_cohort(client, office, make_user, token):

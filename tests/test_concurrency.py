@@ -218,7 +218,7 @@ def test_withdrawals_and_enrolments_at_once_promote_in_arrival_order(
     live_order = [e.user_id for e in rows if e.state.is_live]
     first_wave = set(seated[5:] + kept)
     assert set(live_order[: len(first_wave)]) == first_wave
-    assert all(count == counter <= capacity for capacity, counter, count in seen)
+    assert seen and all(count == counter <= capacity for capacity, counter, count in seen)
 
 
 def _take_or_enrol(args: tuple) -> list[str]:

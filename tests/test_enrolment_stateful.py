@@ -3,7 +3,6 @@ against a plain model of the rules: the database must always agree with the mode
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -123,11 +122,7 @@ def test_random_sequences_keep_the_rules(app, make_user, make_workshop):
             max_examples=30,
             stateful_step_count=15,
             deadline=None,
+            database=None,  # keep no example database in the working directory
             suppress_health_check=list(HealthCheck),
         ),
     )
-
-
-@pytest.fixture(autouse=True)
-def _quiet_hypothesis_db(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # hypothesis keeps its example database in the working dir

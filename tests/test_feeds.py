@@ -430,13 +430,20 @@ def test_the_subscribe_page_speaks_each_language(client, make_user, login, local
     assert f"webcal://aula.test/calendar/catalog.ics?lang={locale}" in page
 
 
-def test_the_subscribe_page_is_for_signed_in_people(client, make_user, login):
+def test_the_subscribe_page_is_for_signed_in_people(app, client, make_user, login):
     # Strangers are sent to sign in; only a coordinator is offered the every-workshop feed.
+    ana = make_user()
     assert client.get("/calendar/subscribe").status_code == 302
     assert client.post("/calendar/subscribe").status_code == 302
     login(make_user("coordinator"))
     shown = client.get(client.post("/calendar/subscribe").headers["Location"])
     assert ".ics?all=1" in shown.get_data(as_text=True)
+    learner = app.test_client()
+    login(ana, client=learner)
+    made = learner.post("/calendar/subscribe")
+    assert made.status_code in (302, 303)
+    page = learner.get(made.headers["Location"]).get_data(as_text=True)
+    assert ".ics" in page and "?all=1" not in page
 
 
 def test_the_workshop_page_offers_its_calendar_file(client, make_workshop):

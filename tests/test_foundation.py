@@ -155,6 +155,7 @@ def test_plugins_command_lists_types(tmp_path, database_url):
     }
     result = flask_cli("plugins", env=env, instance=tmp_path)
     assert result.returncode == 0, result.stderr
+    assert "notify_email" in result.stdout and "video_jitsi" in result.stdout
 
 
 @pytest.fixture

@@ -54,3 +54,26 @@ def test_every_string_is_translated_and_compiled():
 
 def _key(value):
     return tuple(value) if isinstance(value, list | tuple) else value
+
+
+def test_the_check_finds_a_marked_string_missing_from_the_catalogues(tmp_path):
+    # A string newly marked in the code, that nobody added to the catalogues, fails the check.
+    import shutil
+
+    shutil.copytree(ROOT / "lms" / "translations", tmp_path / "lms" / "translations")
+    shutil.copy(ROOT / "babel.cfg", tmp_path / "babel.cfg")
+    (tmp_path / "tools").mkdir()
+    shutil.copy(ROOT / "tools" / "i18n.py", tmp_path / "tools" / "i18n.py")
+    (tmp_path / "templates").mkdir()
+    page = tmp_path / "templates" / "new.html"
+    page.write_text('<p>{{ _("Upcoming workshops") }}</p>\n')
+    check = [sys.executable, "tools/i18n.py", "check"]
+    known = subprocess.run(check, cwd=tmp_path, capture_output=True, text=True)
+    assert (known.returncode, known.stdout) == (0, ""), known.stdout + known.stderr
+    page.write_text('<p>{{ _("A sentence nobody translated yet") }}</p>\n')
+    result = subprocess.run(check, cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.splitlines() == [
+        f"{locale}: not in the catalogue (run update): A sentence nobody translated yet"
+        for locale in ("es", "ca")
+    ]

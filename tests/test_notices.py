@@ -16,7 +16,6 @@ from scheduler.notices.operations import enqueue_due_reminders
 from tests.notify_fixtures import calendar_part, layout, outbox, read_icaljs, read_vobject
 
 UTC = ZoneInfo("UTC")
-PASSWORD = "aula-demo"
 
 pytest_plugins = ["tests.notify_fixtures"]  # smtp, smtp_down, start_worker
 
@@ -53,10 +52,10 @@ def _events(mails) -> list[dict]:
     return readings
 
 
-def test_demo_learner_enrols_is_moved_and_withdraws(app, client, smtp):
+def test_demo_learner_enrols_is_moved_and_withdraws(app, client, login, smtp):
     # Done-when of issue 4: a demo learner who enrols, is moved by a reschedule and withdraws
     # receives three messages whose invitations create, move and remove one calendar event.
-    from courses.demo import load_demo
+    from courses.demo import PASSWORD, load_demo
     from courses.workshops.models import Workshop
     from lms.accounts.queries import user_by_email
 
@@ -68,7 +67,7 @@ def test_demo_learner_enrols_is_moved_and_withdraws(app, client, smtp):
     laura = user_by_email("laura@aula.example")
     workshop_id, old_start = legal.id, legal.starts_at
     already = len(smtp.inbox.to(laura.email))  # she waits for the first demo workshop
-    client.post("/sign-in", data={"email": "laura@aula.example", "password": PASSWORD})
+    login(laura, password=PASSWORD)
     assert client.post(f"/workshops/{workshop_id}/enrol").status_code == 303
     # the coordinator moves it a day later, an hour earlier
     workshops.update_workshop(

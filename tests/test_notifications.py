@@ -81,7 +81,7 @@ def test_smtp_down_then_up_loses_nothing_and_sends_nothing_twice(make_app, smtp_
 
 
 def test_backoff_then_a_final_failed_state_a_coordinator_can_retry(
-    make_app, smtp, make_user, login, client
+    make_app, smtp, make_user, login
 ):
     # A message refused at every attempt waits longer each time, fails after the last attempt,
     # shows its error to coordinators, and a retry sends it.
@@ -96,8 +96,7 @@ def test_backoff_then_a_final_failed_state_a_coordinator_can_retry(
         assert "451" in message.last_error
         assert operations.backoff(1).total_seconds() == 0
     client = app.test_client()
-    coordinator = make_user("coordinator")
-    client.post("/sign-in", data={"email": coordinator.email, "password": "correct horse battery"})
+    login(make_user("coordinator"), client=client)
     page = client.get("/deliveries?status=failed").get_data(as_text=True)
     assert "451" in page and "learner@aula.test" in page
     response = client.post(f"/deliveries/{message.id}/retry")
@@ -134,12 +133,17 @@ def test_an_address_refused_for_good_fails_at_once(make_app, smtp):
 def test_the_deliveries_page_is_for_coordinators_only(app, client, make_user, login, role):
     # Nobody but a coordinator sees who was sent what, or can retry it.
     _enqueue(1)
+    [message] = outbox()
+    message.status, message.attempts, message.last_error = S.failed, 3, "SMTP said no"
+    db.session.commit()
     if role != "anonymous":
         login(make_user(role))
     page = client.get("/deliveries")
-    retry = client.post(f"/deliveries/{outbox()[0].id}/retry")
+    retry = client.post(f"/deliveries/{message.id}/retry")
     assert page.status_code in (302, 403) and retry.status_code in (302, 403)
     assert "learner@aula.test" not in page.get_data(as_text=True)
+    [message] = outbox()  # a retry would have made it pending with no attempts
+    assert (message.status, message.attempts, message.last_error) == (S.failed, 3, "SMTP said no")
 
 
 def test_the_coordinator_sees_pending_sent_and_failed(app, client, make_user, login):
@@ -175,7 +179,9 @@ def test_without_a_server_each_message_is_an_eml_file(make_app, tmp_path):
     )
 
 
-def test_in_process_delivery_sends_without_a_worker(make_app, smtp, make_user, make_workshop):
+def test_in_process_delivery_sends_without_a_worker(
+    make_app, smtp, make_user, make_workshop, login
+):
     # In development the site delivers by itself: an enrolment's mail arrives with no worker.
     learner, workshop = make_user(), make_workshop()
     address, workshop_id = learner.email, workshop.id
@@ -183,7 +189,7 @@ def test_in_process_delivery_sends_without_a_worker(make_app, smtp, make_user, m
     delivery = site.extensions["lms.notifications.thread"]
     try:
         client = site.test_client()
-        client.post("/sign-in", data={"email": address, "password": "correct horse battery"})
+        login(learner, client=client)
         assert client.post(f"/workshops/{workshop_id}/enrol").status_code == 303
         smtp.inbox.wait_for(1)
     finally:

@@ -30,11 +30,28 @@ def test_every_notify_plugin_meets_the_contract(app, name):
     assert list(inspect.signature(plugin.deliver).parameters) == ["message"]
 
 
+def _received_by_email(smtp) -> list[dict[str, str]]:
+    smtp.inbox.wait_for(1)
+    return [
+        {
+            "to": m["To"].addresses[0].addr_spec,
+            "subject": m["Subject"],
+            "message_id": m["Message-ID"],
+            "text": m.get_body(("plain",)).get_content().strip(),
+        }
+        for m in smtp.inbox.received
+    ]
+
+
+#: For each channel, what its far end received, in one shape.
+RECEIVED = {"notify_email": _received_by_email}
+
+
 @pytest.mark.parametrize("name", INSTALLED)
-def test_every_notify_plugin_delivers_a_plain_message(app, name, smtp_config):
-    # A message without HTML or invitation is delivered without error (to a real SMTP server
+def test_every_notify_plugin_delivers_a_plain_message(app, name, smtp):
+    # A message without HTML or invitation is delivered, and arrives (at a real SMTP server
     # for e-mail).
-    app.config.update(smtp_config)
+    app.config.update(smtp.config)
     message = OutgoingMessage(
         id=1,
         kind="test.note",
@@ -45,11 +62,15 @@ def test_every_notify_plugin_delivers_a_plain_message(app, name, smtp_config):
         text="Just text.",
     )
     plugins("notify")[name].deliver(message)
-
-
-@pytest.fixture
-def smtp_config(smtp):
-    return smtp.config
+    assert name in RECEIVED, f"say in RECEIVED how to see what {name} delivered"
+    assert RECEIVED[name](smtp) == [
+        {
+            "to": "learner@aula.test",
+            "subject": "Hello",
+            "message_id": "<outbox-1@aula.test>",
+            "text": "Just text.",
+        }
+    ]
 
 
 def test_a_channel_without_deliver_is_refused_at_start():

@@ -10,13 +10,13 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-import sqlalchemy as sa
 
 from courses.attendance import operations
 from courses.reports import queries
 from courses.workshops import operations as workshop_operations
 from courses.workshops.models import Attendance
 from lms.db import db
+from tests.support import count_queries
 
 pytest_plugins = ["tests.attendance_fixtures"]
 
@@ -330,36 +330,32 @@ def test_the_csv_names_each_persons_entities(entities, make_user, client, login)
     ]
 
 
-def test_the_csv_reads_entities_in_one_query(entities, make_user, client, login, count_queries):
+def test_the_csv_reads_entities_in_one_query(entities, make_user, client, login):
     # One query for the rows, entities included: 11 rows (7 with entities) or none, the same.
     login(make_user("coordinator"))
     url = "/reports/attendance.csv?date_from={}&date_to={}"
-    eleven_rows = count_queries(client, url.format("2026-03-09", "2026-03-22"))
-    no_rows = count_queries(client, url.format("2026-04-06", "2026-04-12"))
+    eleven_rows, eleven = _queries_for(client, url.format("2026-03-09", "2026-03-22"))
+    no_rows, none = _queries_for(client, url.format("2026-04-06", "2026-04-12"))
     assert eleven_rows == no_rows
+    assert (_csv_rows(eleven), _csv_rows(none)) == (11, 0)
 
 
-@pytest.fixture
-def count_queries(app):
-    def count(client, url: str) -> int:
-        statements = []
-
-        def on_execute(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        sa.event.listen(db.engine, "before_cursor_execute", on_execute)
-        try:
-            assert client.get(url).status_code == 200
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", on_execute)
-        return len(statements)
-
-    return count
+def _queries_for(client, url: str) -> tuple[int, str]:
+    """How many SQL statements answering ``url`` took, and the answer's text."""
+    with count_queries() as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(statements), response.get_data(as_text=True)
 
 
-def test_the_report_runs_a_constant_number_of_queries(
-    make_held_workshop, make_user, client, login, count_queries
-):
+def _csv_rows(text: str) -> int:
+    """The data rows of a CSV export, its header apart."""
+    header, *rows = csv.reader(io.StringIO(text))
+    assert header
+    return len(rows)
+
+
+def test_the_report_runs_a_constant_number_of_queries(make_held_workshop, make_user, client, login):
     # 2 workshops or 20 (over several weeks and topics), 1 entity or 6: the same number of SQL
     # statements, with or without the entity filter.
     from courses.entities import operations as entity_operations
@@ -386,24 +382,24 @@ def test_the_report_runs_a_constant_number_of_queries(
 
     first = entity(0)
     add(2, 0)
-    few = count_queries(client, url)
-    few_filtered = count_queries(client, f"{url}&entity={first}")
+    few, _ = _queries_for(client, url)
+    few_filtered, _ = _queries_for(client, f"{url}&entity={first}")
     add(18, 2)
     for n in range(1, 6):
         entity(n)
-    many = count_queries(client, url)
-    assert few == many == few_filtered == count_queries(client, f"{url}&entity={first}")
+    many, _ = _queries_for(client, url)
+    assert few == many == few_filtered == _queries_for(client, f"{url}&entity={first}")[0]
     assert many <= 12
 
 
 def test_the_demo_programme_has_a_report_with_charts(app, client, login):
     # The demo's two past weeks: 5 workshops, 50 seats, 42 taken, 5 never seated, 10 people.
-    from courses.demo import COORDINATOR, load_demo
+    from courses.demo import COORDINATOR, PASSWORD, load_demo
     from lms.accounts.queries import user_by_email
 
     load_demo()
     db.session.commit()
-    login(user_by_email(COORDINATOR[0]), password="aula-demo")
+    login(user_by_email(COORDINATOR[0]), password=PASSWORD)
     page = client.get("/reports").get_data(as_text=True)
     for name, value in [
         ("workshops", "5"),

@@ -139,13 +139,16 @@ def test_the_door_opens_fifteen_minutes_before_and_closes_at_the_end(
         assert joins(workshop) == [ana.id]
 
 
-def test_the_window_is_configurable(make_app, make_user, workshop_at):
+def test_the_window_is_configurable(make_app, make_user, login, workshop_at):
     # JOIN_OPENS_MINUTES_BEFORE moves the opening.
     ana = make_user()
     workshop = workshop_at(50, enrol=(ana,))
     client = make_app(JOIN_OPENS_MINUTES_BEFORE=60).test_client()
-    client.post("/sign-in", data={"email": ana.email, "password": "correct horse battery"})
-    assert client.get(f"/workshops/{workshop.id}/join").status_code == 302
+    login(ana, client=client)
+    response = client.get(f"/workshops/{workshop.id}/join")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(f"https://meet.jit.si/{room_key(workshop)}#")
+    assert joins(workshop) == [ana.id]
 
 
 def test_a_cancelled_workshop_has_no_room(client, login, scene):
@@ -256,15 +259,22 @@ def test_bad_room_settings_are_refused_and_change_nothing(client, login, scene, 
 def test_only_the_trainer_and_coordinators_change_the_room(client, login, scene, who, status):
     # Room settings belong to the workshop's trainer and the coordinators.
     workshop, people = scene
+    db.session.rollback()
+    before = db.session.get(VideoRoom, workshop.id)
+    before = (before.provider, before.link, before.key)
     login(people[who])
     assert client.get(f"/workshops/{workshop.id}/room").status_code == status
     response = client.post(
         f"/workshops/{workshop.id}/room", data={"provider": "video_link", "link": "https://x.org"}
     )
     assert response.status_code == status
+    db.session.rollback()
+    room = db.session.get(VideoRoom, workshop.id, populate_existing=True)
+    assert (room.provider, room.link, room.key) == before
+    assert room.link != "https://x.org"
 
 
-def test_bbb_through_the_door(make_app, make_user, workshop_at, fake_bbb):
+def test_bbb_through_the_door(make_app, make_user, login, workshop_at, fake_bbb):
     # With BigBlueButton as the site's provider, the door creates the meeting and sends the
     # trainer in as moderator.
     bbb, url = fake_bbb
@@ -272,14 +282,14 @@ def test_bbb_through_the_door(make_app, make_user, workshop_at, fake_bbb):
     trainer = make_user("trainer")
     workshop = workshop_at(5, trainer=trainer)
     client = app.test_client()
-    client.post("/sign-in", data={"email": trainer.email, "password": "correct horse battery"})
+    login(trainer, client=client)
     response = client.get(f"/workshops/{workshop.id}/join")
     assert response.status_code == 302 and response.headers["Location"].startswith(url)
     assert [call for call, _ in bbb.calls] == ["create"]
     assert "role=MODERATOR" in response.headers["Location"]
 
 
-def test_bbb_down_means_a_clear_503_and_no_join(make_app, make_user, workshop_at):
+def test_bbb_down_means_a_clear_503_and_no_join(make_app, make_user, login, workshop_at):
     # When the provider cannot open the room, the person is told so and nothing is recorded.
     app = make_app(
         VIDEO_PROVIDER="video_bbb", BBB_URL="http://127.0.0.1:9/bigbluebutton/", BBB_SECRET="s"
@@ -287,7 +297,7 @@ def test_bbb_down_means_a_clear_503_and_no_join(make_app, make_user, workshop_at
     ana = make_user()
     workshop = workshop_at(5, enrol=(ana,))
     client = app.test_client()
-    client.post("/sign-in", data={"email": ana.email, "password": "correct horse battery"})
+    login(ana, client=client)
     response = client.get(f"/workshops/{workshop.id}/join")
     assert response.status_code == 503 and "cannot be opened" in response.get_data(as_text=True)
     assert joins(workshop) == []

@@ -10,7 +10,7 @@ from courses.signals import another_date_offered
 from courses.workshops import operations, queries
 from courses.workshops.models import Enrolment, EnrolmentState, Workshop
 from lms.db import db, utcnow
-from tests.support import fresh
+from tests.support import count_queries, fresh
 
 FORM = {
     "title": "Marketing de contenidos",
@@ -70,6 +70,9 @@ def test_planning_pages_are_for_its_trainer_and_coordinators(
         1,
         1,
     )
+    # Nor was another date opened (or any workshop made) by a refused post.
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Workshop)) == 1
+    assert _state(workshop.id, learner.id) is EnrolmentState.enrolled
 
 
 def test_a_refusal_is_a_translated_page(client, make_workshop, make_user, login):
@@ -275,5 +278,7 @@ def test_a_refused_enrolment_is_told_in_the_learners_language(
 
 def test_healthz_answers_ok_without_the_database(client):
     # The load balancers' probe (and the benchmark's ceiling) is a plain "ok".
-    response = client.get("/healthz")
+    with count_queries() as statements:
+        response = client.get("/healthz")
     assert (response.status_code, response.get_data(as_text=True)) == (200, "ok")
+    assert statements == []

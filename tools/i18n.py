@@ -5,7 +5,8 @@
 
 ``update`` extracts every marked string, updates ``es`` and ``ca``, fills in translations
 from JSON files (``{"English msgid": {"es": "...", "ca": "..."}}``; a plural is a list of two)
-and compiles the ``.mo`` files. ``check`` exits non-zero when a string lacks a translation.
+and compiles the ``.mo`` files. ``check`` exits non-zero when a string lacks a translation,
+or when the code marks a string that a catalogue does not hold yet (nobody ran ``update``).
 Runs under a lock, so two people updating at once do not overwrite each other.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
@@ -68,7 +70,8 @@ def missing() -> dict[str, list[str]]:
     return result
 
 
-def update(files: list[str]) -> None:
+def extract(output: Path) -> None:
+    """Every marked string of the code and templates, into the template ``output``."""
     pybabel(
         "extract",
         "-F",
@@ -82,9 +85,28 @@ def update(files: list[str]) -> None:
         "--project",
         "Aula",
         "-o",
-        str(POT),
+        str(output),
         str(ROOT),
     )
+
+
+def unlisted() -> dict[str, list[str]]:
+    """For each locale, the strings the code marks today that its catalogue lacks."""
+    with tempfile.TemporaryDirectory() as folder:
+        pot = Path(folder) / "messages.pot"
+        extract(pot)
+        with pot.open("rb") as f:
+            marked = [m for m in read_po(f) if m.id]
+    result = {}
+    for locale in LOCALES:
+        with po_path(locale).open("rb") as f:
+            catalog = read_po(f, locale=locale)
+        result[locale] = [str(m.id) for m in marked if catalog.get(m.id, context=m.context) is None]
+    return result
+
+
+def update(files: list[str]) -> None:
+    extract(POT)
     pybabel(
         "update",
         "-i",
@@ -111,7 +133,11 @@ def main(argv: list[str]) -> int:
     for locale, ids in gaps.items():
         for msgid in ids:
             print(f"{locale}: untranslated: {msgid}")
-    return 1 if any(gaps.values()) else 0
+    absent = unlisted()
+    for locale, ids in absent.items():
+        for msgid in ids:
+            print(f"{locale}: not in the catalogue (run update): {msgid}")
+    return 1 if any(gaps.values()) or any(absent.values()) else 0
 
 
 if __name__ == "__main__":
