@@ -113,6 +113,7 @@ def parse_step(data: Any, position: int) -> ItineraryStep:
 def create_itinerary(
     *, name: str, steps: list[Any], description: str = "", track: Track | str | None = None
 ) -> Itinerary:
+    begin_write()
     name = (name or "").strip()
     if not name:
         raise DomainError(_l("Please give a name."), code="missing")
@@ -169,6 +170,7 @@ def create_cohort(
     capacity: int = DEFAULT_COHORT_CAPACITY,
 ) -> Cohort:
     """Open a cohort and lay out its cohort-wide meetings (all of them, past ones included)."""
+    begin_write()
     from lms.accounts.operations import check_timezone
 
     itinerary = db.session.get(Itinerary, itinerary_id) if isinstance(itinerary_id, int) else None

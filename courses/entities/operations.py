@@ -75,6 +75,7 @@ def add_member(entity_id: int, user: User, role: MemberRole | str = MemberRole.m
     """Add a person (or change their role). A new referent takes over from the old one, who
     stays a member. Returns the membership and whether it is new. A person who joins an entity
     with a place in a cohort is enrolled in its coming meetings."""
+    begin_write()
     try:
         role = MemberRole(role)
     except ValueError:
@@ -117,6 +118,7 @@ def add_member(entity_id: int, user: User, role: MemberRole | str = MemberRole.m
 
 def remove_member(entity_id: int, user_id: int) -> None:
     """Take a person off an entity; they are withdrawn from its coming cohort meetings."""
+    begin_write()
     entity = lock_entity(entity_id)
     membership = next((m for m in entity.memberships if m.user_id == user_id), None)
     if membership is None:
@@ -158,6 +160,7 @@ def record_diagnosis(
     assessed_by: User | None = None,
 ) -> Diagnosis:
     """Record (or redo) an entity's initial diagnosis: a score and a suggested itinerary."""
+    begin_write()
     from ..cohorts.queries import itinerary_for_track
 
     factors = {

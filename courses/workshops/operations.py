@@ -92,6 +92,7 @@ def create_workshop(
     audience: Audience = Audience.public,
     cohort_id: int | None = None,
 ) -> Workshop:
+    begin_write()
     from lms.accounts.operations import check_timezone
 
     if not trainer.can_teach:

@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from lms.db import db
+from lms.db import begin_write, db
 from lms.errors import Conflict, DomainError
 
 from .models import ApiToken, Role, User, hash_token
@@ -72,6 +72,7 @@ def create_user(
     # Hash before the first query: a write request's transaction holds SQLite's write lock
     # from its first statement, and scrypt takes a tenth of a second.
     password_hash = _hash(password)
+    begin_write()
     if user_by_email(email):
         raise Conflict(_l("An account with that e-mail already exists."), code="email_taken")
     user = User(
@@ -118,6 +119,7 @@ def update_profile(user: User, *, name: str, locale: str, timezone: str) -> None
 
 def issue_token(user: User) -> str:
     """A new API token for ``user``; only its hash is kept, so it is shown once."""
+    begin_write()
     token = secrets.token_urlsafe(32)
     db.session.add(ApiToken(user=user, token_hash=hash_token(token)))
     return token
