@@ -88,3 +88,34 @@ another_date_offered = _signals.signal(
     takes them off the first list (an ``enrolment_changed`` with reason ``withdrawn``).
     """,
 )
+
+entity_member_added = _signals.signal(
+    "entity-member-added",
+    doc="""A person joined an entity. Sender: the Entity (locked). ``user``: the new member.
+
+    Sent after the membership is flushed. A receiver may refuse the change by raising a
+    ``lms.errors.DomainError`` (a cohort refuses the entity's own mentor as its member); the
+    caller then rolls back. Cohorts enrol the new member in the entity's coming meetings.
+    """,
+)
+
+entity_member_removed = _signals.signal(
+    "entity-member-removed",
+    doc="""A person left an entity. Sender: the Entity (locked). ``user_id``: who left.
+    Cohorts withdraw them from the entity's coming meetings.""",
+)
+
+diagnosis_recorded = _signals.signal(
+    "diagnosis-recorded",
+    doc="""An entity's initial diagnosis was recorded or redone. Sender: the Diagnosis, whose
+    ``track`` is set. Cohorts set ``suggested_itinerary_id`` (the newest itinerary labelled
+    for the track).""",
+)
+
+entity_access = _signals.signal(
+    "entity-access",
+    doc="""Asked (not announced): what may ``user`` do with an entity beyond what its members
+    and the coordinators may? Sender: the Entity. Each receiver returns a set of
+    ``courses.entities.permissions.EntityRight`` (empty when it grants nothing); a cohort
+    grants its mentor and its referent the entity's page, and the mentor its diagnosis.""",
+)

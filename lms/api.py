@@ -1,9 +1,8 @@
-"""The JSON API's plumbing: the blueprint, bearer-token authentication, input helpers."""
+"""The JSON API's plumbing: the blueprint, bearer tokens, input helpers. Routes are guarded
+by ``lms.security.roles_required`` and the features' permissions, as pages are."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,14 +10,9 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Flask, g, request
 from flask_babel import lazy_gettext as _l
 
-from lms.errors import DomainError, Forbidden
+from lms.errors import DomainError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-class Unauthorized(DomainError):
-    status = 401
-    code = "unauthorized"
 
 
 def current_api_user():
@@ -30,24 +24,6 @@ def current_api_user():
         scheme, _, token = header.partition(" ")
         g.api_user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
     return g.api_user
-
-
-def auth_required(*roles: str) -> Callable:
-    """Require a valid bearer token, and one of ``roles`` when any are named."""
-
-    def decorator(view: Callable) -> Callable:
-        @functools.wraps(view)
-        def wrapped(*args: Any, **kwargs: Any):
-            user = current_api_user()
-            if user is None:
-                raise Unauthorized(_l("A valid bearer token is required."))
-            if roles and user.role.value not in roles:
-                raise Forbidden(_l("You do not have permission to do that."))
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def json_body() -> dict[str, Any]:

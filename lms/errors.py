@@ -38,6 +38,14 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class SignInRequired(DomainError):
+    """Nobody is signed in (or the bearer token is not valid): pages send the person to the
+    sign-in form, the API answers 401."""
+
+    status = 401
+    code = "unauthorized"
+
+
 class Conflict(DomainError):
     status = 409
     code = "conflict"
@@ -107,6 +115,10 @@ def _http_error(e: HTTPException):
 
 
 def _domain_error(e: DomainError):
+    if isinstance(e, SignInRequired) and not wants_json():
+        from lms.security import login_manager
+
+        return login_manager.unauthorized()
     return error_response(e.status, e.code, e.message)
 
 

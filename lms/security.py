@@ -1,4 +1,4 @@
-"""Sessions, CSRF, rate limits and the role checks that guard every view."""
+"""Sessions, CSRF, rate limits, and who is asking: the one role check of pages and API."""
 
 from __future__ import annotations
 
@@ -7,26 +7,41 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, abort, request
+from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
+
+from lms.errors import Forbidden, SignInRequired
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address)
 
 
+def current_person() -> Any:
+    """Who is asking, or None. The API reads only its bearer token (it takes no cookies, so
+    it needs no CSRF token); pages read the session."""
+    if request.path.startswith("/api/"):
+        from lms.api import current_api_user
+
+        return current_api_user()
+    return current_user if current_user.is_authenticated else None
+
+
 def roles_required(*roles: str) -> Callable:
-    """A web view for signed-in people with one of ``roles`` (any role when none are named)."""
+    """A page or API route for signed-in people with one of ``roles`` (any role when none
+    are named). Nobody signed in: the sign-in page, or a 401 in the API."""
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapped(*args: Any, **kwargs: Any):
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if roles and current_user.role.value not in roles:
-                abort(403)
+            person = current_person()
+            if person is None:
+                raise SignInRequired(_l("A valid bearer token is required."))
+            if roles and person.role.value not in roles:
+                raise Forbidden(_l("You do not have permission to do that."))
             return view(*args, **kwargs)
 
         return wrapped
@@ -35,8 +50,6 @@ def roles_required(*roles: str) -> Callable:
 
 
 def init_app(app: Flask) -> None:
-    from flask_babel import lazy_gettext as _l
-
     from lms.api import bp as api_bp
     from lms.db import db
 

@@ -218,7 +218,7 @@ def test_patch_changes_times_and_capacity_by_the_rules(client, make_workshop, ma
     assert (body["capacity"], body["seats_left"], body["waitlist_length"]) == (2, 0, 1)
     assert fresh(workshop).enrolled_count == 2
     error = _error(client.patch(url, headers=headers, json={"capacity": 1}), 409)
-    assert error["code"] == "capacity_below_enrolled" and "2 people" in error["message"]
+    assert error["code"] == "capacity_below_held" and "2 people" in error["message"]
     body = client.patch(
         url,
         headers=headers,

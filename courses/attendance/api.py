@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import jsonify
 
 from courses.workshops.api import visible_workshop
-from lms.api import auth_required, bp, current_api_user, field, json_body
+from lms.api import bp, field, json_body
 from lms.db import db
+from lms.security import current_person, roles_required
 
 from . import operations
 from .models import AttendanceMark
@@ -25,9 +26,9 @@ def mark_json(user_id: int, mark: AttendanceMark) -> dict:
 
 
 @bp.put("/workshops/<int:workshop_id>/attendance/<int:user_id>")
-@auth_required("trainer", "coordinator")
+@roles_required("trainer", "coordinator")
 def put_attendance(workshop_id: int, user_id: int):
-    user = current_api_user()
+    user = current_person()
     visible_workshop(workshop_id)  # 404 to outsiders; the operation checks who may mark
     status = operations.parse_status(field(json_body(), "status"))
     enrolment = operations.mark(workshop_id, user_id, status, by=user)

@@ -8,9 +8,10 @@ from flask import jsonify
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import User
-from lms.api import auth_required, bp, current_api_user, field, json_body
+from lms.api import bp, field, json_body
 from lms.db import db
 from lms.errors import DomainError, Forbidden, NotFound
+from lms.security import current_person, roles_required
 
 from ..entities.api import user_or_404
 from ..workshops.api import workshop_json
@@ -121,7 +122,7 @@ def _cohort(cohort_id: int) -> Cohort:
 
 
 @bp.post("/itineraries")
-@auth_required("coordinator")
+@roles_required("coordinator")
 def create_itinerary():
     data = json_body()
     itinerary = operations.create_itinerary(
@@ -135,13 +136,13 @@ def create_itinerary():
 
 
 @bp.get("/itineraries")
-@auth_required("coordinator")
+@roles_required("coordinator")
 def list_itineraries():
     return jsonify([itinerary_json(i) for i in queries.itineraries()])
 
 
 @bp.get("/itineraries/<int:itinerary_id>")
-@auth_required("coordinator")
+@roles_required("coordinator")
 def get_itinerary(itinerary_id: int):
     itinerary = queries.get_itinerary(itinerary_id)
     if itinerary is None:
@@ -150,7 +151,7 @@ def get_itinerary(itinerary_id: int):
 
 
 @bp.post("/cohorts")
-@auth_required("coordinator")
+@roles_required("coordinator")
 def create_cohort():
     data = json_body()
     try:
@@ -166,24 +167,24 @@ def create_cohort():
         starts_on=starts_on,
         timezone=field(data, "timezone"),
         capacity=data.get("capacity", 10),
-        referent=user_or_404(referent_id) if referent_id is not None else current_api_user(),
+        referent=user_or_404(referent_id) if referent_id is not None else current_person(),
     )
     db.session.commit()
-    return jsonify(cohort_json(cohort, current_api_user())), 201
+    return jsonify(cohort_json(cohort, current_person())), 201
 
 
 @bp.get("/cohorts/<int:cohort_id>")
-@auth_required()
+@roles_required()
 def get_cohort(cohort_id: int):
     cohort = _cohort(cohort_id)
-    user = current_api_user()
+    user = current_person()
     if not queries.can_view(cohort, user):
         raise Forbidden(_l("Only the cohort's office, members and mentors can see it."))
     return jsonify(cohort_json(cohort, user))
 
 
 @bp.post("/cohorts/<int:cohort_id>/entities")
-@auth_required("coordinator")
+@roles_required("coordinator")
 def admit_entity(cohort_id: int):
     data = json_body()
     place, changed = operations.admit_entity(cohort_id, field(data, "entity_id", int))
@@ -193,7 +194,7 @@ def admit_entity(cohort_id: int):
 
 
 @bp.delete("/cohorts/<int:cohort_id>/entities/<int:entity_id>")
-@auth_required("coordinator")
+@roles_required("coordinator")
 def remove_entity(cohort_id: int, entity_id: int):
     operations.remove_entity(cohort_id, entity_id)
     db.session.commit()
@@ -201,7 +202,7 @@ def remove_entity(cohort_id: int, entity_id: int):
 
 
 @bp.put("/cohorts/<int:cohort_id>/entities/<int:entity_id>/mentor")
-@auth_required("coordinator")
+@roles_required("coordinator")
 def put_mentor(cohort_id: int, entity_id: int):
     data = json_body()
     mentor = user_or_404(field(data, "user_id", int))
@@ -213,14 +214,14 @@ def put_mentor(cohort_id: int, entity_id: int):
 
 
 @bp.post("/cohorts/<int:cohort_id>/entities/<int:entity_id>/progress")
-@auth_required()
+@roles_required()
 def record_progress(cohort_id: int, entity_id: int):
     data = json_body()
     _cohort(cohort_id)
     place = queries.place_of(cohort_id, entity_id)
     if place is None:
         raise NotFound(_l("That entity has no place in this cohort."), code="not_placed")
-    user = current_api_user()
+    user = current_person()
     if not queries.can_record_checkin(place, user):
         raise Forbidden(_l("Only the entity's mentor or referent, or the office, record it."))
     checkin, created = operations.record_checkin(

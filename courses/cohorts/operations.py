@@ -27,6 +27,7 @@ from lms.errors import Conflict, DomainError, NotFound, is_whole
 
 from ..entities.models import MAX_MEMBERS, Entity, Track
 from ..entities.operations import lock_entity
+from ..queue import Move, Queue
 from ..signals import checkin_missing, checkin_recorded, cohort_place_changed, mentor_assigned
 from ..workshops import operations as workshops
 from ..workshops.models import Audience, Enrolment, EnrolmentState, Workshop, WorkshopStatus
@@ -142,13 +143,35 @@ def create_itinerary(
 # Cohorts and their schedule ---------------------------------------------------------------
 
 
+def _moved(place: CohortPlace, previous: Any, move: Move) -> None:
+    """Announce each change of a place; an admitted entity joins the schedule, a leaving one
+    parts from it (its coming meetings cancelled, its people withdrawn)."""
+    reason = "promoted" if move is Move.promoted else place.state.value
+    cohort_place_changed.send(place, previous=previous, reason=reason)
+    if place.state is _P.admitted:
+        _join(place.cohort, place)
+    elif previous is _P.admitted:
+        _part(place.cohort, place)
+
+
+#: A cohort's places: entities, in a queue owned by the cohort's row.
+PLACES: Queue[Cohort, CohortPlace] = Queue(
+    owner=Cohort,
+    entry=CohortPlace,
+    owner_key=CohortPlace.cohort_id,
+    holder_key=CohortPlace.entity_id,
+    holds=_P.admitted,
+    waits=_P.waitlisted,
+    held_count="admitted_count",
+    missing=_l("There is no such cohort."),
+    too_small=_l("%(n)d entities are already admitted; the capacity cannot go below that."),
+    moved=_moved,
+)
+
+
 def lock_cohort(cohort_id: int) -> Cohort:
-    """The cohort, locked for the rest of the transaction."""
-    begin_write()
-    cohort = db.session.get(Cohort, cohort_id, with_for_update=True, populate_existing=True)
-    if cohort is None:
-        raise NotFound(_l("There is no such cohort."))
-    return cohort
+    """The cohort, locked for the rest of the transaction (see :mod:`courses.queue`)."""
+    return PLACES.lock(cohort_id)
 
 
 def _check_capacity(capacity: Any) -> int:
@@ -330,90 +353,43 @@ def _part(cohort: Cohort, place: CohortPlace) -> None:
     _withdraw(_coming_meetings(cohort.id, entity_id=None), entity.member_ids - staying)
 
 
-def _place_of(cohort: Cohort, entity_id: int) -> CohortPlace | None:
-    return db.session.scalar(
-        sa.select(CohortPlace).where(
-            CohortPlace.cohort_id == cohort.id, CohortPlace.entity_id == entity_id
-        )
-    )
-
-
-def _set_state(place: CohortPlace, state: PlaceState, reason: str) -> None:
-    cohort = place.cohort
-    previous = place.state if place.id is not None else None
-    if previous is _P.admitted:
-        cohort.admitted_count -= 1
-    elif previous is _P.waitlisted:
-        cohort.waitlist_count -= 1
-    if state is _P.admitted:
-        cohort.admitted_count += 1
-    elif state is _P.waitlisted:
-        cohort.waitlist_count += 1
-    place.state = state
-    db.session.flush()
-    cohort_place_changed.send(place, previous=previous, reason=reason)
-
-
 def admit_entity(cohort_id: int, entity_id: int) -> tuple[CohortPlace, bool]:
     """Admit an entity, or put it last on the cohort's waiting list when the cohort is full.
     Asking again while admitted or waiting returns the same place, unchanged."""
     cohort = lock_cohort(cohort_id)
-    place = _place_of(cohort, entity_id)
+    place = PLACES.entry_of(cohort, entity_id)
     if place is not None and place.is_live:
         return place, False
-    if db.session.get(Entity, entity_id) is None:
+    if not isinstance(entity_id, int) or db.session.get(Entity, entity_id) is None:
         raise NotFound(_l("There is no such entity."))
-    cohort.last_arrival += 1
-    if place is None:
-        place = CohortPlace(cohort=cohort, entity_id=entity_id)
-        db.session.add(place)
-    place.arrival = cohort.last_arrival
-    if cohort.is_full:
-        _set_state(place, _P.waitlisted, "waitlisted")
-    else:
-        _set_state(place, _P.admitted, "admitted")
-        _join(cohort, place)
-    return place, True
-
-
-def _fill_free_places(cohort: Cohort) -> list[CohortPlace]:
-    free = cohort.capacity - cohort.admitted_count
-    if free <= 0 or cohort.waitlist_count == 0:
-        return []
-    first_waiting = list(
-        db.session.scalars(
-            sa.select(CohortPlace)
-            .where(CohortPlace.cohort_id == cohort.id, CohortPlace.state == _P.waitlisted)
-            .order_by(CohortPlace.arrival)
-            .limit(free)
-        )
-    )
-    for place in first_waiting:
-        _set_state(place, _P.admitted, "promoted")
-        _join(cohort, place)
-    return first_waiting
+    return PLACES.arrive(cohort, place or CohortPlace(cohort=cohort, entity_id=entity_id)), True
 
 
 def remove_entity(cohort_id: int, entity_id: int) -> CohortPlace:
     """An entity leaves the cohort (or its waiting list); the first entity waiting is
     admitted at once, its members enrolled in the coming meetings."""
     cohort = lock_cohort(cohort_id)
-    place = _place_of(cohort, entity_id)
+    place = PLACES.entry_of(cohort, entity_id)
     if place is None or not place.is_live:
         raise NotFound(_l("That entity has no place in this cohort."), code="not_placed")
-    was_admitted = place.state is _P.admitted
-    _set_state(place, _P.left, "left")
-    if was_admitted:
-        _part(cohort, place)
-        _fill_free_places(cohort)
-    return place
+    return PLACES.leave(cohort, place, _P.left)
+
+
+def change_capacity(cohort_id: int, capacity: Any) -> Cohort:
+    """Take more (or fewer) entities; new places go to the entities waiting, at once."""
+    cohort = lock_cohort(cohort_id)
+    PLACES.check_capacity(cohort, _check_capacity(capacity))
+    cohort.capacity = capacity
+    db.session.flush()
+    PLACES.fill(cohort)
+    return cohort
 
 
 def assign_mentor(cohort_id: int, entity_id: int, mentor: User) -> CohortPlace:
     """Pair an entity with a mentor from outside it; the mentor takes over its coming
     mentoring and check-in meetings (announced as a change of those workshops)."""
     cohort = lock_cohort(cohort_id)
-    place = _place_of(cohort, entity_id)
+    place = PLACES.entry_of(cohort, entity_id)
     if place is None or not place.is_live:
         raise NotFound(_l("That entity has no place in this cohort."), code="not_placed")
     entity = lock_entity(entity_id)

@@ -6,9 +6,10 @@ from flask import jsonify
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import User
-from lms.api import auth_required, bp, current_api_user, field, json_body
+from lms.api import bp, field, json_body
 from lms.db import db
 from lms.errors import Forbidden, NotFound
+from lms.security import current_person, roles_required
 
 from . import operations, queries
 from .models import Diagnosis, Entity
@@ -66,13 +67,13 @@ def may_see_diagnosis(entity: Entity, user: User) -> bool:
 
 
 @bp.get("/entities")
-@auth_required("coordinator")
+@roles_required("coordinator")
 def list_entities():
     return jsonify([entity_json(e) for e in queries.all_entities()])
 
 
 @bp.post("/entities")
-@auth_required("coordinator")
+@roles_required("coordinator")
 def create_entity():
     data = json_body()
     entity = operations.create_entity(
@@ -86,17 +87,17 @@ def create_entity():
 
 
 @bp.get("/entities/<int:entity_id>")
-@auth_required()
+@roles_required()
 def get_entity(entity_id: int):
     entity = _entity(entity_id)
-    user = current_api_user()
+    user = current_person()
     if not (user.is_coordinator or entity.has_member(user) or may_see_diagnosis(entity, user)):
         raise Forbidden(_l("You do not have permission to do that."))
     return jsonify(entity_json(entity))
 
 
 @bp.post("/entities/<int:entity_id>/members")
-@auth_required("coordinator")
+@roles_required("coordinator")
 def add_member(entity_id: int):
     data = json_body()
     _entity(entity_id)
@@ -109,7 +110,7 @@ def add_member(entity_id: int):
 
 
 @bp.delete("/entities/<int:entity_id>/members/<int:user_id>")
-@auth_required("coordinator")
+@roles_required("coordinator")
 def remove_member(entity_id: int, user_id: int):
     operations.remove_member(entity_id, user_id)
     db.session.commit()
@@ -117,7 +118,7 @@ def remove_member(entity_id: int, user_id: int):
 
 
 @bp.put("/entities/<int:entity_id>/diagnosis")
-@auth_required("coordinator")
+@roles_required("coordinator")
 def put_diagnosis(entity_id: int):
     data = json_body()
     _entity(entity_id)
@@ -131,17 +132,17 @@ def put_diagnosis(entity_id: int):
         capacity=data.get("capacity"),
         needs=needs,
         notes=field(data, "notes", required=False, default="", max_length=5000),
-        assessed_by=current_api_user(),
+        assessed_by=current_person(),
     )
     db.session.commit()
     return jsonify(diagnosis_json(diagnosis))
 
 
 @bp.get("/entities/<int:entity_id>/diagnosis")
-@auth_required()
+@roles_required()
 def get_diagnosis(entity_id: int):
     entity = _entity(entity_id)
-    if not may_see_diagnosis(entity, current_api_user()):
+    if not may_see_diagnosis(entity, current_person()):
         raise Forbidden(_l("Only coordinators and the entity's mentor see its diagnosis."))
     if entity.diagnosis is None:
         raise NotFound(_l("This entity has no diagnosis yet."), code="no_diagnosis")

@@ -10,10 +10,11 @@ from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.operations import check_timezone
-from lms.api import auth_required, bp, current_api_user, field, json_body, parse_datetime
+from lms.api import bp, field, json_body, parse_datetime
 from lms.db import db
 from lms.errors import DomainError, Forbidden, NotFound
 from lms.links import absolute
+from lms.security import current_person, roles_required
 
 from . import operations, queries
 from .models import DEFAULT_CAPACITY, Enrolment, EnrolmentState, Workshop
@@ -83,7 +84,7 @@ def visible_workshop(workshop_id: int) -> Workshop:
     """The workshop, or a 404 when there is none or it is restricted and the caller is an
     outsider (a cohort's dates are not announced to others)."""
     workshop = queries.get_workshop(workshop_id)
-    if workshop is None or not queries.may_see(workshop, current_api_user()):
+    if workshop is None or not queries.may_see(workshop, current_person()):
         raise NotFound(_l("There is no such workshop."))
     return workshop
 
@@ -91,7 +92,7 @@ def visible_workshop(workshop_id: int) -> Workshop:
 def managed_workshop(workshop_id: int) -> Workshop:
     """The workshop, when the caller is its trainer or a coordinator; else 404 or 403."""
     workshop = visible_workshop(workshop_id)
-    if not workshop.can_be_managed_by(current_api_user()):
+    if not workshop.can_be_managed_by(current_person()):
         raise Forbidden(_l("Only its trainer or a coordinator can do that."))
     return workshop
 
@@ -102,7 +103,7 @@ def get_workshop(workshop_id: int):
 
 
 @bp.get("/workshops/<int:workshop_id>/roster")
-@auth_required()
+@roles_required()
 def roster(workshop_id: int):
     workshop = managed_workshop(workshop_id)
     found = queries.roster(workshop.id)
@@ -124,9 +125,9 @@ def roster(workshop_id: int):
 
 
 @bp.get("/me/enrolments")
-@auth_required()
+@roles_required()
 def my_enrolments():
-    places = queries.places_of(current_api_user().id, live_only=True)
+    places = queries.places_of(current_person().id, live_only=True)
     return jsonify(
         [
             enrolment_json(p.enrolment, p.position) | {"workshop": workshop_json(p.workshop)}
@@ -152,9 +153,9 @@ def _capacity(data: dict[str, Any], default: int | None) -> int | None:
 
 
 @bp.post("/workshops")
-@auth_required("trainer", "coordinator")
+@roles_required("trainer", "coordinator")
 def create_workshop():
-    user = current_api_user()
+    user = current_person()
     data = json_body()
     zone_name = field(data, "timezone", required=False) or user.timezone
     zone = ZoneInfo(check_timezone(zone_name))
@@ -193,7 +194,7 @@ PATCHABLE = frozenset(
 
 
 @bp.patch("/workshops/<int:workshop_id>")
-@auth_required()
+@roles_required()
 def update_workshop(workshop_id: int):
     workshop = managed_workshop(workshop_id)
     data = json_body()
@@ -220,7 +221,7 @@ def update_workshop(workshop_id: int):
 
 
 @bp.post("/workshops/<int:workshop_id>/cancel")
-@auth_required()
+@roles_required()
 def cancel_workshop(workshop_id: int):
     workshop = operations.cancel_workshop(managed_workshop(workshop_id).id)
     body = workshop_json(workshop)
@@ -229,16 +230,16 @@ def cancel_workshop(workshop_id: int):
 
 
 def _learner_only() -> None:
-    if current_api_user().role.value != "learner":
+    if current_person().role.value != "learner":
         raise Forbidden(_l("Only learners enrol in workshops."))
 
 
 @bp.post("/workshops/<int:workshop_id>/enrolment")
-@auth_required()
+@roles_required()
 def enrol(workshop_id: int):
     _learner_only()
     visible_workshop(workshop_id)  # an outsider learns nothing of a cohort's workshop
-    enrolment, created = operations.enrol(workshop_id, current_api_user())
+    enrolment, created = operations.enrol(workshop_id, current_person())
     position = None
     if enrolment.state is EnrolmentState.waitlisted:
         # A new arrival is last; a repeated request must count those ahead.
@@ -253,9 +254,9 @@ def enrol(workshop_id: int):
 
 
 @bp.delete("/workshops/<int:workshop_id>/enrolment")
-@auth_required()
+@roles_required()
 def withdraw(workshop_id: int):
     _learner_only()
-    operations.withdraw(workshop_id, current_api_user().id)
+    operations.withdraw(workshop_id, current_person().id)
     db.session.commit()
     return "", 204

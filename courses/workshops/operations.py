@@ -1,10 +1,9 @@
 """Every way a workshop or a seat changes. Nothing else in Aula writes these tables.
 
-Seats are taken inside one short transaction that serialises on the workshop's row:
-:func:`lms.db.begin_write` (``BEGIN IMMEDIATE`` on SQLite), then ``SELECT ... FOR UPDATE`` of
-the workshop (PostgreSQL). Under that lock the counters are read, the decision is made, and the
-freed seats are given to the waiting list in arrival order, before the commit. The database
-backs it: a CHECK keeps ``enrolled_count <= capacity``, a UNIQUE keeps one row per person.
+A workshop's seats are a :class:`courses.queue.Queue` (:data:`SEATS`): taken, waited for,
+freed and given out of turn under the workshop's row lock, by the one rule that cohort places
+follow too. This module adds what is a workshop's own: who may enrol when, its details and
+times, cancellation, and another date for its waiting list.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from lms.accounts.models import User
 from lms.db import begin_write, db, utcnow
 from lms.errors import Conflict, DomainError, NotFound, is_whole
 
+from ..queue import Move, Queue
 from ..signals import (
     another_date_offered,
     enrolment_changed,
@@ -42,24 +42,36 @@ MAX_CAPACITY = 1000
 _E = EnrolmentState
 
 
-def lock_workshop(workshop_id: int) -> Workshop:
-    """The workshop, locked for the rest of the transaction.
-
-    Only the workshop's row is read and locked (``FOR UPDATE OF workshop``; its trainer is
-    loaded later if needed): workshops of one trainer must not queue behind each other, and
-    the lock is held for as short a time as possible.
-    """
-    begin_write()
-    workshop = db.session.get(
-        Workshop,
-        workshop_id,
-        with_for_update={"of": Workshop},
-        populate_existing=True,
-        options=[sa.orm.lazyload(Workshop.trainer)],
+def _moved(enrolment: Enrolment, previous: Any, move: Move) -> None:
+    """Bookkeeping of the workshop's own and the announcement, after each change of a seat."""
+    enrolment.revision = (enrolment.revision or 0) + (previous is not None)
+    reason = (
+        EnrolmentChange.promoted
+        if move is Move.promoted
+        else EnrolmentChange(enrolment.state.value)
     )
-    if workshop is None:
-        raise NotFound(_l("There is no such workshop."))
-    return workshop
+    enrolment_changed.send(enrolment, previous=previous, reason=reason)
+
+
+#: A workshop's seats: people, in a queue owned by the workshop's row.
+SEATS: Queue[Workshop, Enrolment] = Queue(
+    owner=Workshop,
+    entry=Enrolment,
+    owner_key=Enrolment.workshop_id,
+    holder_key=Enrolment.user_id,
+    holds=_E.enrolled,
+    waits=_E.waitlisted,
+    held_count="enrolled_count",
+    missing=_l("There is no such workshop."),
+    too_small=_l("%(n)d people already hold a seat; the capacity cannot go below that."),
+    moved=_moved,
+    is_closed=lambda workshop: workshop.is_cancelled,
+)
+
+
+def lock_workshop(workshop_id: int) -> Workshop:
+    """The workshop, locked for the rest of the transaction (see :mod:`courses.queue`)."""
+    return SEATS.lock(workshop_id)
 
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
@@ -145,15 +157,7 @@ def update_workshop(workshop_id: int, **changes: Any) -> Workshop:
     if workshop.is_cancelled:
         raise Conflict(_l("A cancelled workshop cannot be changed."), code="cancelled")
     if "capacity" in changes:
-        capacity = _check_capacity(changes["capacity"])
-        if capacity < workshop.enrolled_count:
-            raise Conflict(
-                _l(
-                    "%(n)d people already hold a seat; the capacity cannot go below that.",
-                    n=workshop.enrolled_count,
-                ),
-                code="capacity_below_enrolled",
-            )
+        SEATS.check_capacity(workshop, _check_capacity(changes["capacity"]))
     if "timezone" in changes:
         from lms.accounts.operations import check_timezone
 
@@ -174,7 +178,7 @@ def update_workshop(workshop_id: int, **changes: Any) -> Workshop:
         _calendar_changed(workshop)
     db.session.flush()
     workshop_changed.send(workshop, changes=diff, rescheduled=rescheduled)
-    _fill_free_seats(workshop)
+    SEATS.fill(workshop)
     return workshop
 
 
@@ -198,51 +202,6 @@ def cancel_workshop(workshop_id: int) -> Workshop:
     return workshop
 
 
-def _enrolment_of(workshop: Workshop, user_id: int) -> Enrolment | None:
-    return db.session.scalar(
-        sa.select(Enrolment).where(
-            Enrolment.workshop_id == workshop.id, Enrolment.user_id == user_id
-        )
-    )
-
-
-def _set_state(enrolment: Enrolment, state: EnrolmentState, reason: EnrolmentChange) -> None:
-    """Move one enrolment to ``state``, keeping the workshop's counters, and announce it."""
-    workshop = enrolment.workshop
-    previous = enrolment.state if enrolment.id is not None else None
-    if previous is _E.enrolled:
-        workshop.enrolled_count -= 1
-    elif previous is _E.waitlisted:
-        workshop.waitlist_count -= 1
-    if state is _E.enrolled:
-        workshop.enrolled_count += 1
-    elif state is _E.waitlisted:
-        workshop.waitlist_count += 1
-    enrolment.state = state
-    enrolment.revision = (enrolment.revision or 0) + (previous is not None)
-    db.session.flush()
-    enrolment_changed.send(enrolment, previous=previous, reason=reason)
-
-
-def _fill_free_seats(workshop: Workshop) -> list[Enrolment]:
-    """Give every free seat to the first people waiting, in arrival order (none once the
-    workshop is cancelled: nobody is seated in a workshop that will not take place)."""
-    free = workshop.capacity - workshop.enrolled_count
-    if free <= 0 or workshop.waitlist_count == 0 or workshop.is_cancelled:
-        return []
-    first_waiting = list(
-        db.session.scalars(
-            sa.select(Enrolment)
-            .where(Enrolment.workshop_id == workshop.id, Enrolment.state == _E.waitlisted)
-            .order_by(Enrolment.arrival)
-            .limit(free)
-        )
-    )
-    for enrolment in first_waiting:
-        _set_state(enrolment, _E.enrolled, EnrolmentChange.promoted)
-    return first_waiting
-
-
 def enrol(workshop_id: int, user: User) -> tuple[Enrolment, bool]:
     """Take a seat, or a place at the end of the waiting list when the workshop is full.
 
@@ -256,7 +215,7 @@ def _enrol(
     workshop_id: int, user: User, *, check_audience: bool = True, check_open: bool = True
 ) -> tuple[Enrolment, bool]:
     workshop = lock_workshop(workshop_id)
-    enrolment = _enrolment_of(workshop, user.id)
+    enrolment = SEATS.entry_of(workshop, user.id)
     if enrolment is not None and enrolment.is_live:
         return enrolment, False
     if check_open and workshop.is_cancelled:
@@ -265,7 +224,7 @@ def _enrol(
         raise Conflict(_l("This workshop has already started."), code="started")
     if check_audience and workshop.audience is not Audience.public:
         raise Conflict(_l("This workshop is open only to its cohort."), code="restricted")
-    return _admit(workshop, user, enrolment), True
+    return _arrive(workshop, user, enrolment), True
 
 
 def enrol_member(workshop_id: int, user: User) -> tuple[Enrolment, bool]:
@@ -294,7 +253,7 @@ def enrol_members(workshop_id: int, people: list[User]) -> list[Enrolment]:
     for person in people:
         enrolment = existing.get(person.id)
         if enrolment is None or not enrolment.is_live:
-            changed.append(_admit(workshop, person, enrolment))
+            changed.append(_arrive(workshop, person, enrolment))
     return changed
 
 
@@ -302,6 +261,13 @@ def enrol_for_demo(workshop_id: int, user: User) -> Enrolment:
     """DEMO ONLY (courses/demo.py lays out past weeks with it): :func:`enrol` without the
     refusals, so that a workshop that has already started can be given its people."""
     return _enrol(workshop_id, user, check_audience=False, check_open=False)[0]
+
+
+def _arrive(workshop: Workshop, user: User, enrolment: Enrolment | None) -> Enrolment:
+    """Seat ``user`` if a seat is free, else queue them last. The workshop must be locked."""
+    if enrolment is None:
+        enrolment = Enrolment(workshop=workshop, user=user, revision=0)
+    return SEATS.arrive(workshop, enrolment)
 
 
 def change_trainer(workshop_id: int, trainer: User) -> Workshop:
@@ -321,35 +287,16 @@ def change_trainer(workshop_id: int, trainer: User) -> Workshop:
     return workshop
 
 
-def _admit(workshop: Workshop, user: User, enrolment: Enrolment | None) -> Enrolment:
-    """Seat ``user`` if a seat is free, else queue them last. The workshop must be locked."""
-    workshop.last_arrival += 1
-    if enrolment is None:
-        enrolment = Enrolment(workshop=workshop, user=user, revision=0)
-        db.session.add(enrolment)
-    enrolment.arrival = workshop.last_arrival
-    if workshop.is_full:
-        _set_state(enrolment, _E.waitlisted, EnrolmentChange.waitlisted)
-    else:
-        _set_state(enrolment, _E.enrolled, EnrolmentChange.enrolled)
-    return enrolment
-
-
 def withdraw(workshop_id: int, user_id: int, *, removed: bool = False) -> Enrolment:
     """Leave a workshop or its waiting list; a freed seat goes to the first person waiting.
 
     ``removed`` marks that the trainer or a coordinator took the person off.
     """
     workshop = lock_workshop(workshop_id)
-    enrolment = _enrolment_of(workshop, user_id)
+    enrolment = SEATS.entry_of(workshop, user_id)
     if enrolment is None or not enrolment.is_live:
         raise NotFound(_l("There is no enrolment to withdraw."), code="not_enrolled")
-    if removed:
-        _set_state(enrolment, _E.removed, EnrolmentChange.removed)
-    else:
-        _set_state(enrolment, _E.withdrawn, EnrolmentChange.withdrawn)
-    _fill_free_seats(workshop)
-    return enrolment
+    return SEATS.leave(workshop, enrolment, _E.removed if removed else _E.withdrawn)
 
 
 def give_seat(workshop_id: int, user_id: int) -> Enrolment:
@@ -358,19 +305,16 @@ def give_seat(workshop_id: int, user_id: int) -> Enrolment:
     workshop = lock_workshop(workshop_id)
     if workshop.is_cancelled:
         raise Conflict(_l("This workshop has been cancelled."), code="cancelled")
-    enrolment = _enrolment_of(workshop, user_id)
-    if enrolment is None or enrolment.state is not _E.waitlisted:
+    enrolment = SEATS.entry_of(workshop, user_id)
+    if enrolment is None:
         raise Conflict(_l("That person is not on the waiting list."), code="not_waiting")
-    if workshop.is_full:
-        workshop.capacity += 1
-        db.session.flush()  # signals are sent after the change is flushed
+
+    def seat_added(old: int) -> None:
         workshop_changed.send(
-            workshop,
-            changes={"capacity": (workshop.capacity - 1, workshop.capacity)},
-            rescheduled=False,
+            workshop, changes={"capacity": (old, workshop.capacity)}, rescheduled=False
         )
-    _set_state(enrolment, _E.enrolled, EnrolmentChange.promoted)
-    return enrolment
+
+    return SEATS.give_place(workshop, enrolment, seat_added)
 
 
 def open_another_date(
@@ -410,11 +354,6 @@ def open_another_date(
     return new
 
 
-def _lock_in_order(*workshop_ids: int) -> dict[int, Workshop]:
-    """Lock several workshops, always in id order, so two writers cannot deadlock."""
-    return {i: lock_workshop(i) for i in sorted(set(workshop_ids))}
-
-
 def take_another_date(workshop_id: int, user: User) -> Enrolment:
     """A person waiting for a workshop takes the other date offered to its waiting list: a seat
     there (or a place at the end of its waiting list), and they leave the first list, at once.
@@ -424,16 +363,16 @@ def take_another_date(workshop_id: int, user: User) -> Enrolment:
     offered = db.session.get(Workshop, workshop_id)
     if offered is None or offered.offered_from_id is None:
         raise NotFound(_l("There is no such offer."), code="no_offer")
-    locked = _lock_in_order(offered.id, offered.offered_from_id)
+    locked = SEATS.lock_in_order(offered.id, offered.offered_from_id)
     offered, original = locked[offered.id], locked[offered.offered_from_id]
-    mine = _enrolment_of(offered, user.id)
+    mine = SEATS.entry_of(offered, user.id)
     if mine is not None and mine.is_live:
         return mine
-    waiting = _enrolment_of(original, user.id)
+    waiting = SEATS.entry_of(original, user.id)
     if waiting is None or waiting.state is not _E.waitlisted:
         raise Conflict(_l("This date is offered to the waiting list only."), code="not_waiting")
     if not offered.is_open_for_enrolment():
         raise Conflict(_l("This date no longer takes enrolments."), code="closed")
-    mine = _admit(offered, user, mine)
-    _set_state(waiting, _E.withdrawn, EnrolmentChange.withdrawn)
+    mine = _arrive(offered, user, mine)
+    SEATS.leave(original, waiting, _E.withdrawn)
     return mine

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from flask import current_app, jsonify
 
-from lms.api import auth_required, bp, current_api_user, field, json_body
+from lms.api import bp, field, json_body
 from lms.db import db
 from lms.errors import DomainError
-from lms.security import limiter
+from lms.security import current_person, limiter, roles_required
 
 from . import operations
 
@@ -49,6 +49,6 @@ def create_token():
 
 
 @bp.get("/me")
-@auth_required()
+@roles_required()
 def me():
-    return jsonify(user_json(current_api_user()))
+    return jsonify(user_json(current_person()))

@@ -14,10 +14,11 @@ from flask import jsonify
 from flask_babel import lazy_gettext as _l
 
 from courses.workshops.api import visible_workshop
-from lms.api import auth_required, bp, current_api_user, field, json_body
+from lms.api import bp, field, json_body
 from lms.db import db
 from lms.errors import Conflict, DomainError, Forbidden
 from lms.plugins.video import RoomUnavailable
+from lms.security import current_person, roles_required
 
 from .. import links
 from . import operations, queries
@@ -29,9 +30,9 @@ def _iso(workshop, moment) -> str:
 
 
 @bp.get("/workshops/<int:workshop_id>/room")
-@auth_required()
+@roles_required()
 def room(workshop_id: int):
-    user = current_api_user()
+    user = current_person()
     workshop = visible_workshop(workshop_id)
     role = queries.role_of(workshop, user)
     if role is None:
@@ -71,9 +72,9 @@ def room(workshop_id: int):
 
 
 @bp.put("/workshops/<int:workshop_id>/room")
-@auth_required("trainer", "coordinator")
+@roles_required("trainer", "coordinator")
 def set_room(workshop_id: int):
-    user = current_api_user()
+    user = current_person()
     workshop = visible_workshop(workshop_id)
     if not workshop.can_be_managed_by(user):
         raise Forbidden(_l("You do not have permission to do that."))
