@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from courses.workshops.api import visible_workshop
+from courses.workshops.models import Attendance
 from lms.api import bp, field, json_body
 from lms.db import db
 from lms.security import current_person, roles_required
@@ -30,7 +31,7 @@ def mark_json(user_id: int, mark: AttendanceMark) -> dict:
 def put_attendance(workshop_id: int, user_id: int):
     user = current_person()
     visible_workshop(workshop_id)  # 404 to outsiders; the operation checks who may mark
-    status = operations.parse_status(field(json_body(), "status"))
+    status = Attendance.parse(field(json_body(), "status"), "status")
     enrolment = operations.mark(workshop_id, user_id, status, by=user)
     db.session.commit()
     mark = db.session.get(AttendanceMark, enrolment.id)

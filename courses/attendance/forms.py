@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField
 from wtforms.validators import Optional
 
 from courses.workshops.models import Attendance
 
-from .operations import parse_status
 from .queries import Line
-
-STATUS_LABELS = {
-    Attendance.present: _l("Present"),
-    Attendance.late: _l("Late"),
-    Attendance.absent: _l("Absent"),
-    Attendance.excused: _l("Excused"),
-}
 
 
 class CsrfOnlyForm(FlaskForm):
@@ -34,13 +25,13 @@ def sheet_form(lines: list[Line]) -> FlaskForm:
     class SheetForm(FlaskForm):
         pass
 
-    choices = [(s.value, label) for s, label in STATUS_LABELS.items()]
+    choices = Attendance.choices()
     for line in lines:
         field = RadioField(
             line.enrolment.user.name,
             choices=choices,
             validators=[Optional()],
-            validate_choice=False,  # checked by operations.parse_status, with a clear message
+            validate_choice=False,  # checked by Attendance.parse, with a clear message
             default=line.status.value if line.status else None,
         )
         setattr(SheetForm, field_name(line.enrolment.user_id), field)
@@ -53,5 +44,5 @@ def chosen_statuses(form: FlaskForm, lines: list[Line]) -> dict[int, Attendance]
     for line in lines:
         value = form[field_name(line.enrolment.user_id)].data
         if value:
-            chosen[line.enrolment.user_id] = parse_status(value)
+            chosen[line.enrolment.user_id] = Attendance.parse(value, "status")
     return chosen

@@ -32,17 +32,6 @@ from .models import AttendanceMark, AttendanceSource, RoomJoin
 JOIN_WINDOW_BEFORE = timedelta(hours=1)
 
 
-def parse_status(value: object) -> Attendance:
-    """``present``, ``late``, ``absent`` or ``excused``; anything else is refused."""
-    try:
-        return Attendance(value)
-    except ValueError:
-        raise DomainError(
-            _l("The status must be one of present, late, absent or excused."),
-            code="invalid_status",
-        ) from None
-
-
 def check_open(workshop: Workshop, now: datetime | None = None) -> None:
     """Attendance can be taken once a workshop has started, unless it was cancelled."""
     if workshop.is_cancelled:

@@ -11,9 +11,10 @@ from lms.db import db
 from lms.errors import DomainError, refuse
 from lms.security import roles_required
 
+from ..workshops.models import Attendance
 from ..workshops.views import managed_workshop
 from . import exports, operations, queries
-from .forms import STATUS_LABELS, CsrfOnlyForm, chosen_statuses, field_name, sheet_form
+from .forms import CsrfOnlyForm, chosen_statuses, field_name, sheet_form
 
 bp = Blueprint("attendance", __name__)
 
@@ -38,7 +39,6 @@ def sheet(workshop_id: int):
         all_present_form=CsrfOnlyForm(),
         is_open=is_open,
         field_name=field_name,
-        labels=STATUS_LABELS,
     )
 
 
@@ -105,7 +105,6 @@ def history():
     return render_template(
         "courses/attendance/history.html",
         lines=queries.history_of(current_user.id),
-        labels=STATUS_LABELS,
     )
 
 
@@ -114,6 +113,6 @@ def history():
 def teaching():
     return render_template(
         "courses/attendance/teaching.html",
+        statuses=list(Attendance),
         tallies=queries.tallies(current_user.id),
-        labels=STATUS_LABELS,
     )

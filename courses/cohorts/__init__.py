@@ -20,12 +20,43 @@ def remind() -> None:
     click.echo(f"{sent} missing check-ins announced.")
 
 
-def init_app(app: Flask) -> None:
-    from lms.ui import add_nav_item
+def _member_added(entity, *, user, **_kwargs) -> None:
+    from .operations import member_joined
 
+    member_joined(entity, user)
+
+
+def _member_removed(entity, *, user_id, **_kwargs) -> None:
+    from .operations import member_left
+
+    member_left(entity, user_id)
+
+
+def _diagnosis_recorded(diagnosis, **_kwargs) -> None:
+    from .operations import suggest_itinerary
+
+    suggest_itinerary(diagnosis)
+
+
+def _entity_access(entity, *, user, **_kwargs):
+    from .permissions import rights_over_entity
+
+    return rights_over_entity(entity, user)
+
+
+def init_app(app: Flask) -> None:
+    from lms.ui import add_nav_item, add_panel
+
+    from .. import signals
     from . import api, models, views  # noqa: F401  (api adds its routes to lms.api.bp)
 
     app.register_blueprint(views.bp)
+    signals.entity_member_added.connect(_member_added, weak=False)
+    signals.entity_member_removed.connect(_member_removed, weak=False)
+    signals.diagnosis_recorded.connect(_diagnosis_recorded, weak=False)
+    signals.entity_access.connect(_entity_access, weak=False)
+    app.add_template_global(views.entity_cohorts, "entity_cohorts")
+    add_panel(app, "entity", "courses/cohorts/_entity_panel.html")
     app.cli.add_command(cli)
     add_nav_item(app, "cohorts.index", _l("Cohorts"), roles=("coordinator",))
     add_nav_item(app, "entities.index", _l("Entities"), roles=("coordinator",))

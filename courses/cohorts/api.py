@@ -10,12 +10,12 @@ from flask_babel import lazy_gettext as _l
 from lms.accounts.models import User
 from lms.api import bp, field, json_body
 from lms.db import db
-from lms.errors import DomainError, Forbidden, NotFound
+from lms.errors import DomainError, NotFound
 from lms.security import current_person, roles_required
 
 from ..entities.api import user_or_404
 from ..workshops.api import workshop_json
-from . import operations, queries
+from . import operations, permissions, queries
 from .models import CheckIn, Cohort, CohortMeeting, CohortPlace, Itinerary, PlaceState
 
 
@@ -80,23 +80,18 @@ def place_json(place: CohortPlace, position: int | None, progress: list[dict]) -
 
 
 def cohort_json(cohort: Cohort, viewer: User) -> dict:
-    """The cohort as ``viewer`` may see it: the office sees everything; members and mentors
-    see every entity's weekly status, notes only for their own entities, and the schedule of
-    the cohort and of their own entities."""
-    manager = cohort.can_be_managed_by(viewer)
-    own = (
-        None
-        if manager
-        else queries.member_entity_ids(cohort.id, viewer)
-        | queries.mentored_entity_ids(cohort.id, viewer)
-    )
+    """The cohort as ``viewer`` may see it: whoever follows it sees everything; members and
+    mentors see every entity's weekly status, the notes only where they may read them
+    (``permissions.may_read_notes``), and the schedule of the cohort and their own entities."""
+    follows = permissions.may_follow(viewer, cohort)
+    own = None if follows else queries.own_entity_ids(cohort.id, viewer)
     positions = queries.waitlist_positions(cohort.id)
     by_entity = queries.checkins(cohort.id)
     entities = []
     for place in queries.places(cohort.id):
         if place.state is PlaceState.left:
             continue
-        notes = manager or place.entity_id in own
+        notes = permissions.may_read_notes(viewer, place)
         progress = [checkin_json(c, with_notes=notes) for c in by_entity.get(place.entity_id, [])]
         entities.append(place_json(place, positions.get(place.entity_id), progress))
     return {
@@ -112,13 +107,6 @@ def cohort_json(cohort: Cohort, viewer: User) -> dict:
         "entities": entities,
         "schedule": [meeting_json(m) for m in queries.meetings(cohort.id, entity_ids=own)],
     }
-
-
-def _cohort(cohort_id: int) -> Cohort:
-    cohort = queries.get_cohort(cohort_id)
-    if cohort is None:
-        raise NotFound(_l("There is no such cohort."))
-    return cohort
 
 
 @bp.post("/itineraries")
@@ -176,11 +164,8 @@ def create_cohort():
 @bp.get("/cohorts/<int:cohort_id>")
 @roles_required()
 def get_cohort(cohort_id: int):
-    cohort = _cohort(cohort_id)
-    user = current_person()
-    if not queries.can_view(cohort, user):
-        raise Forbidden(_l("Only the cohort's office, members and mentors can see it."))
-    return jsonify(cohort_json(cohort, user))
+    cohort = permissions.cohort_for(cohort_id)
+    return jsonify(cohort_json(cohort, current_person()))
 
 
 @bp.post("/cohorts/<int:cohort_id>/entities")
@@ -217,13 +202,8 @@ def put_mentor(cohort_id: int, entity_id: int):
 @roles_required()
 def record_progress(cohort_id: int, entity_id: int):
     data = json_body()
-    _cohort(cohort_id)
-    place = queries.place_of(cohort_id, entity_id)
-    if place is None:
-        raise NotFound(_l("That entity has no place in this cohort."), code="not_placed")
+    permissions.place_for(cohort_id, entity_id, permissions.may_record_checkin)
     user = current_person()
-    if not queries.can_record_checkin(place, user):
-        raise Forbidden(_l("Only the entity's mentor or referent, or the office, record it."))
     checkin, created = operations.record_checkin(
         cohort_id,
         entity_id,

@@ -15,39 +15,29 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lms.accounts.forms import TIMEZONES
+from lms.enums import choices
 
-STEP_KINDS = [
-    ("", _l("(unused row)")),
-    ("workshop", _l("Workshop")),
-    ("diagnosis", _l("Diagnosis")),
-    ("mentoring", _l("Mentoring (one per entity)")),
-    ("check-in", _l("Check-in (one per entity)")),
-    ("mutual-aid", _l("Mutual-aid meeting")),
-]
-WEEKDAYS = [
-    (1, _l("Monday")),
-    (2, _l("Tuesday")),
-    (3, _l("Wednesday")),
-    (4, _l("Thursday")),
-    (5, _l("Friday")),
-    (6, _l("Saturday")),
-    (7, _l("Sunday")),
-]
-STATUSES = [
-    ("on_track", _l("On track")),
-    ("at_risk", _l("At risk")),
-    ("blocked", _l("Blocked")),
-]
-TRACKS = [
-    ("", _l("Any entity")),
-    ("foundations", _l("Foundations")),
-    ("tools", _l("Tools")),
-    ("transformation", _l("Transformation")),
-]
+from ..entities.models import Track
+from .models import ProgressStatus, StepKind
+
+WEEKDAYS = choices(
+    enumerate(
+        [
+            _l("Monday"),
+            _l("Tuesday"),
+            _l("Wednesday"),
+            _l("Thursday"),
+            _l("Friday"),
+            _l("Saturday"),
+            _l("Sunday"),
+        ],
+        start=1,
+    )
+)
 
 
 class StepForm(Form):
-    kind = SelectField(_l("Kind"), choices=STEP_KINDS, default="")
+    kind = SelectField(_l("Kind"), choices=StepKind.choices(blank=_l("(unused row)")), default="")
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
     week = IntegerField(_l("Week"), default=1, validators=[Optional()])
     weekday = SelectField(_l("Weekday"), choices=WEEKDAYS, coerce=int, default=1)
@@ -60,7 +50,7 @@ class StepForm(Form):
 class ItineraryForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
-    track = SelectField(_l("Suits"), choices=TRACKS, default="")
+    track = SelectField(_l("Suits"), choices=Track.choices(blank=_l("Any entity")), default="")
     steps = FieldList(FormField(StepForm), min_entries=8)
 
 
@@ -68,7 +58,7 @@ class CohortForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     itinerary_id = SelectField(_l("Itinerary"), coerce=int)
     starts_on = DateField(_l("Starts on"), validators=[DataRequired()])
-    timezone = SelectField(_l("Time zone"), choices=[(z, z) for z in TIMEZONES])
+    timezone = SelectField(_l("Time zone"), choices=choices((z, z) for z in TIMEZONES))
     capacity = IntegerField(
         _l("Entities"), default=10, validators=[DataRequired(), NumberRange(min=1, max=40)]
     )
@@ -84,5 +74,5 @@ class MentorForm(FlaskForm):
 
 class CheckInForm(FlaskForm):
     week = IntegerField(_l("Week"), validators=[DataRequired()])
-    status = SelectField(_l("Status"), choices=STATUSES)
+    status = SelectField(_l("Status"), choices=ProgressStatus.choices())
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])

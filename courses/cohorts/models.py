@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
 from lms.db import UTCDateTime, db, enum_type, utcnow
+from lms.enums import Labelled
 
 from ..entities.models import Entity, Track
 from ..workshops.models import Workshop
@@ -21,12 +22,12 @@ DEFAULT_COHORT_CAPACITY = 10
 MAX_COHORT_CAPACITY = 40
 
 
-class StepKind(enum.Enum):
-    diagnosis = "diagnosis"
-    workshop = "workshop"
-    mentoring = "mentoring"
-    check_in = "check-in"
-    mutual_aid = "mutual-aid"
+class StepKind(Labelled):
+    workshop = "workshop", _l("Workshop")
+    diagnosis = "diagnosis", _l("Diagnosis")
+    mentoring = "mentoring", _l("Mentoring (one per entity)")
+    check_in = "check-in", _l("Check-in (one per entity)")
+    mutual_aid = "mutual-aid", _l("Mutual-aid meeting")
 
     @property
     def per_entity(self) -> bool:
@@ -139,15 +140,14 @@ class Cohort(db.Model):
         local = moment.astimezone(self.zone).date()
         return (local - week_monday(self.starts_on)).days // 7 + 1
 
-    def can_be_managed_by(self, user: User) -> bool:
-        return user.is_authenticated and (user.is_coordinator or user.id == self.referent_id)
 
-
-class PlaceState(enum.Enum):
-    admitted = "admitted"
-    waitlisted = "waitlisted"
+class PlaceState(Labelled):
+    #: Holds one of the cohort's places.
+    admitted = "admitted", _l("Admitted")
+    #: Waits for a place, in arrival order.
+    waitlisted = "waitlisted", _l("On the waiting list")
     #: Left the cohort (or taken off its waiting list).
-    left = "left"
+    left = "left", _l("Left")
 
     @property
     def is_live(self) -> bool:
@@ -221,10 +221,10 @@ class CohortMeeting(db.Model):
     step: Mapped[ItineraryStep] = relationship(lazy="joined", innerjoin=True)
 
 
-class ProgressStatus(enum.Enum):
-    on_track = "on_track"
-    at_risk = "at_risk"
-    blocked = "blocked"
+class ProgressStatus(Labelled):
+    on_track = "on_track", _l("On track")
+    at_risk = "at_risk", _l("At risk")
+    blocked = "blocked", _l("Blocked")
 
 
 class CheckIn(db.Model):

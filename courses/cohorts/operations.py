@@ -25,7 +25,7 @@ from lms.accounts.models import User
 from lms.db import begin_write, db, is_sqlite, utcnow
 from lms.errors import Conflict, DomainError, NotFound, is_whole
 
-from ..entities.models import MAX_MEMBERS, Entity, Track
+from ..entities.models import MAX_MEMBERS, Diagnosis, Entity, Track
 from ..entities.operations import lock_entity
 from ..queue import Move, Queue
 from ..signals import checkin_missing, checkin_recorded, cohort_place_changed, mentor_assigned
@@ -77,13 +77,7 @@ def parse_step(data: Any, position: int) -> ItineraryStep:
     """One step from its JSON form (see the API contract), checked."""
     if not isinstance(data, dict):
         raise DomainError(_l("Each step must be an object."), code="invalid_step")
-    try:
-        kind = StepKind(data.get("kind"))
-    except ValueError:
-        raise DomainError(
-            _l("The step kind must be diagnosis, workshop, mentoring, check-in or mutual-aid."),
-            code="invalid_step",
-        ) from None
+    kind = StepKind.parse(data.get("kind"), "kind", code="invalid_step")
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         raise DomainError(_l("Each step needs a title."), code="invalid_step")
@@ -122,13 +116,8 @@ def create_itinerary(
         raise DomainError(_l("An itinerary needs at least one step."), code="no_steps")
     if len(steps) > MAX_STEPS:
         raise DomainError(_l("An itinerary has at most %(n)d steps.", n=MAX_STEPS))
-    if track is not None and not isinstance(track, Track):
-        try:
-            track = Track(track)
-        except ValueError:
-            raise DomainError(
-                _l("The track must be foundations, tools or transformation."), code="invalid"
-            ) from None
+    if track is not None:
+        track = Track.parse(track, "track")
     parsed = [parse_step(s, i + 1) for i, s in enumerate(steps)]
     if any(s.last_week > MAX_WEEKS for s in parsed):
         raise DomainError(_l("An itinerary lasts at most %(n)d weeks.", n=MAX_WEEKS))
@@ -427,7 +416,18 @@ def _admitted_places_of(entity_id: int) -> list[CohortPlace]:
 
 
 def member_joined(entity: Entity, user: User) -> None:
-    """A new member of an admitted entity is enrolled in its cohorts' coming meetings."""
+    """A new member of an admitted entity is enrolled in its cohorts' coming meetings; the
+    entity's own mentor cannot become its member."""
+    from .queries import is_mentor_of
+
+    if is_mentor_of(entity.id, user):
+        raise Conflict(
+            _l(
+                "%(person)s mentors this entity and cannot be one of its members.",
+                person=user.name,
+            ),
+            code="mentor_is_member",
+        )
     for place in _admitted_places_of(entity.id):
         meetings = _coming_meetings(place.cohort_id, entity_id=None)
         meetings += _coming_meetings(place.cohort_id, entity_id=entity.id)
@@ -443,16 +443,16 @@ def member_left(entity: Entity, user_id: int) -> None:
             _withdraw(_coming_meetings(place.cohort_id, entity_id=None), {user_id})
 
 
+def suggest_itinerary(diagnosis: Diagnosis) -> None:
+    """A diagnosis suggests the newest itinerary labelled for its track."""
+    from .queries import itinerary_for_track
+
+    itinerary = itinerary_for_track(diagnosis.track)
+    diagnosis.suggested_itinerary_id = itinerary.id if itinerary else None
+    db.session.flush()
+
+
 # Weekly check-ins ---------------------------------------------------------------------------
-
-
-def parse_status(value: Any) -> ProgressStatus:
-    try:
-        return ProgressStatus(value)
-    except ValueError:
-        raise DomainError(
-            _l("The status must be on_track, at_risk or blocked."), code="invalid_status"
-        ) from None
 
 
 def record_checkin(
@@ -475,7 +475,7 @@ def record_checkin(
         raise DomainError(
             _l("The week must be a whole number from 1 to %(n)d.", n=weeks), code="invalid_week"
         )
-    status = status if isinstance(status, ProgressStatus) else parse_status(status)
+    status = ProgressStatus.parse(status, "status")
     place = db.session.scalar(
         sa.select(CohortPlace)
         .where(CohortPlace.cohort_id == cohort_id, CohortPlace.entity_id == entity_id)

@@ -106,43 +106,23 @@ def meetings(cohort_id: int, *, entity_ids: set[int] | None = None) -> list[Coho
     return list(db.session.scalars(query))
 
 
-# Who may see what ---------------------------------------------------------------------------
+# Whom a cohort concerns (courses/cohorts/permissions.py decides what they may do) ---------
 
 
-def member_entity_ids(cohort_id: int, user: User) -> set[int]:
-    """The entities of ``user`` that hold a live place in the cohort."""
+def own_entity_ids(cohort_id: int, user: User) -> set[int]:
+    """The entities with a live place in the cohort that ``user`` belongs to or mentors."""
+    live = sa.and_(CohortPlace.cohort_id == cohort_id, CohortPlace.state != PlaceState.left)
+    member = sa.select(CohortPlace.entity_id).join(
+        Membership, Membership.entity_id == CohortPlace.entity_id
+    )
     return set(
         db.session.scalars(
-            sa.select(CohortPlace.entity_id)
-            .join(Membership, Membership.entity_id == CohortPlace.entity_id)
-            .where(
-                CohortPlace.cohort_id == cohort_id,
-                CohortPlace.state != PlaceState.left,
-                Membership.user_id == user.id,
+            sa.union(
+                member.where(live, Membership.user_id == user.id),
+                sa.select(CohortPlace.entity_id).where(live, CohortPlace.mentor_id == user.id),
             )
         )
     )
-
-
-def mentored_entity_ids(cohort_id: int, user: User) -> set[int]:
-    return set(
-        db.session.scalars(
-            sa.select(CohortPlace.entity_id).where(
-                CohortPlace.cohort_id == cohort_id,
-                CohortPlace.state != PlaceState.left,
-                CohortPlace.mentor_id == user.id,
-            )
-        )
-    )
-
-
-def can_view(cohort: Cohort, user: User) -> bool:
-    """Coordinators, the cohort's referent, members of its entities, and its mentors."""
-    if not user.is_authenticated:
-        return False
-    if cohort.can_be_managed_by(user):
-        return True
-    return bool(member_entity_ids(cohort.id, user) or mentored_entity_ids(cohort.id, user))
 
 
 def is_mentor_of(entity_id: int, user: User) -> bool:
@@ -157,16 +137,15 @@ def is_mentor_of(entity_id: int, user: User) -> bool:
     )
 
 
-def can_record_checkin(place: CohortPlace, user: User) -> bool:
-    """The entity's mentor or referent, the cohort's referent, coordinators."""
-    from ..entities.models import MemberRole
-
-    if not user.is_authenticated:
-        return False
-    if place.cohort.can_be_managed_by(user) or place.mentor_id == user.id:
-        return True
-    return any(
-        m.user_id == user.id and m.role is MemberRole.referent for m in place.entity.memberships
+def live_places_of_entity(entity_id: int) -> list[CohortPlace]:
+    """An entity's places that are not gone (admitted or waiting), newest cohort first."""
+    return list(
+        db.session.scalars(
+            sa.select(CohortPlace)
+            .options(sa.orm.joinedload(CohortPlace.cohort))
+            .where(CohortPlace.entity_id == entity_id, CohortPlace.state != PlaceState.left)
+            .order_by(CohortPlace.created_at.desc())
+        )
     )
 
 
@@ -176,16 +155,6 @@ def mentored_places(user: User) -> list[CohortPlace]:
             sa.select(CohortPlace)
             .where(CohortPlace.mentor_id == user.id, CohortPlace.state != PlaceState.left)
             .order_by(CohortPlace.cohort_id)
-        )
-    )
-
-
-def places_of_entity(entity_id: int) -> list[CohortPlace]:
-    return list(
-        db.session.scalars(
-            sa.select(CohortPlace)
-            .where(CohortPlace.entity_id == entity_id)
-            .order_by(CohortPlace.created_at.desc())
         )
     )
 

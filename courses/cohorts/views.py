@@ -3,29 +3,26 @@ person's own entities ("My entity")."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from dataclasses import dataclass
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.models import User
 from lms.db import db, utcnow
+from lms.enums import choices
 from lms.errors import DomainError, refuse
 from lms.security import roles_required
 
 from ..entities import queries as entity_queries
-from ..entities.forms import TRACK_LABELS
-from . import operations, queries
-from .forms import STATUSES, AdmitForm, CheckInForm, CohortForm, ItineraryForm, MentorForm
+from ..entities.models import Entity
+from . import operations, permissions, queries
+from .forms import AdmitForm, CheckInForm, CohortForm, ItineraryForm, MentorForm
+from .models import CheckIn, CohortMeeting, CohortPlace
 
 bp = Blueprint("cohorts", __name__)
 MAX_BUILDER_ROWS = 40
-
-
-def _cohort_or_404(cohort_id: int):
-    cohort = queries.get_cohort(cohort_id)
-    if cohort is None:
-        abort(404)
-    return cohort
 
 
 @bp.get("/cohorts")
@@ -35,7 +32,6 @@ def index():
         "courses/cohorts/index.html",
         cohorts=queries.all_cohorts(),
         itineraries=queries.itineraries(),
-        track_labels=TRACK_LABELS,
     )
 
 
@@ -79,7 +75,7 @@ def new_itinerary():
 @roles_required("coordinator")
 def new_cohort():
     form = CohortForm()
-    form.itinerary_id.choices = [(i.id, i.name) for i in queries.itineraries()]
+    form.itinerary_id.choices = choices((i.id, i.name) for i in queries.itineraries())
     if not form.is_submitted():
         form.timezone.data = current_user.timezone
     if form.validate_on_submit():
@@ -104,32 +100,31 @@ def new_cohort():
 @bp.get("/cohorts/<int:cohort_id>")
 @roles_required()
 def dashboard(cohort_id: int):
-    cohort = _cohort_or_404(cohort_id)
-    if not cohort.can_be_managed_by(current_user):
-        if queries.can_view(cohort, current_user):
-            return redirect(url_for(".mine"))
-        abort(403)
+    cohort = permissions.cohort_for(cohort_id)
+    if not permissions.may_follow(current_user, cohort):
+        return redirect(url_for(".mine"))  # members and mentors follow it from their entity
     admit_form = AdmitForm()
-    admit_form.entity_id.choices = [
+    admit_form.entity_id.choices = choices(
         (e.id, e.name) for e in queries.entities_without_place(cohort.id)
-    ]
+    )
     mentor_form = MentorForm()
-    mentor_form.user_id.choices = [(u.id, u.name) for u in entity_queries.people()]
+    mentor_form.user_id.choices = choices((u.id, u.name) for u in entity_queries.people())
     return render_template(
         "courses/cohorts/dashboard.html",
         board=queries.dashboard(cohort),
         admit_form=admit_form,
         mentor_form=mentor_form,
-        status_labels=dict(STATUSES),
     )
 
 
 @bp.post("/cohorts/<int:cohort_id>/entities")
 @roles_required("coordinator")
 def admit(cohort_id: int):
-    _cohort_or_404(cohort_id)
+    permissions.cohort_for(cohort_id, permissions.may_run)
     form = AdmitForm()
-    form.entity_id.choices = [(e.id, e.name) for e in queries.entities_without_place(cohort_id)]
+    form.entity_id.choices = choices(
+        (e.id, e.name) for e in queries.entities_without_place(cohort_id)
+    )
     target = url_for(".dashboard", cohort_id=cohort_id)
     if not form.validate_on_submit():
         flash(_("Please choose an entity."), "error")
@@ -152,6 +147,7 @@ def admit(cohort_id: int):
 @bp.post("/cohorts/<int:cohort_id>/entities/<int:entity_id>/leave")
 @roles_required("coordinator")
 def leave(cohort_id: int, entity_id: int):
+    permissions.cohort_for(cohort_id, permissions.may_run)
     target = url_for(".dashboard", cohort_id=cohort_id)
     try:
         operations.remove_entity(cohort_id, entity_id)
@@ -165,8 +161,9 @@ def leave(cohort_id: int, entity_id: int):
 @bp.post("/cohorts/<int:cohort_id>/entities/<int:entity_id>/mentor")
 @roles_required("coordinator")
 def mentor(cohort_id: int, entity_id: int):
+    permissions.cohort_for(cohort_id, permissions.may_run)
     form = MentorForm()
-    form.user_id.choices = [(u.id, u.name) for u in entity_queries.people()]
+    form.user_id.choices = choices((u.id, u.name) for u in entity_queries.people())
     target = url_for(".dashboard", cohort_id=cohort_id)
     if not form.validate_on_submit():
         flash(_("Please choose a mentor."), "error")
@@ -183,12 +180,8 @@ def mentor(cohort_id: int, entity_id: int):
 @bp.route("/cohorts/<int:cohort_id>/entities/<int:entity_id>/check-in", methods=["GET", "POST"])
 @roles_required()
 def check_in(cohort_id: int, entity_id: int):
-    cohort = _cohort_or_404(cohort_id)
-    place = queries.place_of(cohort_id, entity_id)
-    if place is None:
-        abort(404)
-    if not queries.can_record_checkin(place, current_user):
-        abort(403)
+    place = permissions.place_for(cohort_id, entity_id, permissions.may_record_checkin)
+    cohort = place.cohort
     form = CheckInForm()
     if not form.is_submitted():
         # A reminder's link names the missing week (?week=N); otherwise, the current one.
@@ -216,7 +209,7 @@ def check_in(cohort_id: int, entity_id: int):
             flash(_("The check-in of week %(n)d has been recorded.", n=form.week.data), "success")
         else:
             flash(_("The check-in of week %(n)d has been updated.", n=form.week.data), "success")
-        if cohort.can_be_managed_by(current_user):
+        if permissions.may_follow(current_user, cohort):
             return redirect(url_for(".dashboard", cohort_id=cohort_id), 303)
         return redirect(url_for("entities.detail", entity_id=entity_id), 303)
     status = 422 if form.errors else 200
@@ -226,7 +219,6 @@ def check_in(cohort_id: int, entity_id: int):
         form=form,
         place=place,
         checkins=checkins,
-        status_labels=dict(STATUSES),
     ), status
 
 
@@ -238,3 +230,38 @@ def mine():
     if len(entities) == 1 and not mentored:
         return redirect(url_for("entities.detail", entity_id=entities[0].id))
     return render_template("courses/cohorts/mine.html", entities=entities, mentored=mentored)
+
+
+@dataclass(frozen=True)
+class EntityCohort:
+    """One cohort of an entity, on the entity's page, as the reader may see it."""
+
+    place: CohortPlace
+    checkins: list[CheckIn]
+    coming: list[CohortMeeting]
+    may_record: bool
+    may_read_notes: bool
+
+
+def entity_cohorts(entity: Entity) -> list[EntityCohort]:
+    """The entity page's cohort panel: each live place with its check-ins (notes only where
+    the reader may read them) and, once admitted, its next meetings."""
+    now, shown = utcnow(), []
+    for place in queries.live_places_of_entity(entity.id):
+        coming = []
+        if place.is_admitted:  # a waiting entity's people are not enrolled in its meetings
+            coming = [
+                m
+                for m in queries.meetings(place.cohort_id, entity_ids={entity.id})
+                if not m.workshop.is_cancelled and m.workshop.ends_at >= now
+            ][:6]
+        shown.append(
+            EntityCohort(
+                place,
+                queries.checkins(place.cohort_id).get(entity.id, []),
+                coming,
+                permissions.may_record_checkin(current_user, place),
+                permissions.may_read_notes(current_user, place),
+            )
+        )
+    return shown

@@ -8,10 +8,10 @@ from flask_babel import lazy_gettext as _l
 from lms.accounts.models import User
 from lms.api import bp, field, json_body
 from lms.db import db
-from lms.errors import Forbidden, NotFound
+from lms.errors import NotFound
 from lms.security import current_person, roles_required
 
-from . import operations, queries
+from . import operations, permissions, queries
 from .models import Diagnosis, Entity
 
 
@@ -46,24 +46,11 @@ def diagnosis_json(d: Diagnosis) -> dict:
     }
 
 
-def _entity(entity_id: int) -> Entity:
-    entity = queries.get_entity(entity_id)
-    if entity is None:
-        raise NotFound(_l("There is no such entity."))
-    return entity
-
-
 def user_or_404(user_id: object) -> User:
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None:
         raise NotFound(_l("There is no such person."), code="no_user")
     return user
-
-
-def may_see_diagnosis(entity: Entity, user: User) -> bool:
-    from ..cohorts.queries import is_mentor_of
-
-    return user.is_coordinator or is_mentor_of(entity.id, user)
 
 
 @bp.get("/entities")
@@ -89,24 +76,20 @@ def create_entity():
 @bp.get("/entities/<int:entity_id>")
 @roles_required()
 def get_entity(entity_id: int):
-    entity = _entity(entity_id)
-    user = current_person()
-    if not (user.is_coordinator or entity.has_member(user) or may_see_diagnosis(entity, user)):
-        raise Forbidden(_l("You do not have permission to do that."))
-    return jsonify(entity_json(entity))
+    return jsonify(entity_json(permissions.entity_for(entity_id)))
 
 
 @bp.post("/entities/<int:entity_id>/members")
 @roles_required("coordinator")
 def add_member(entity_id: int):
     data = json_body()
-    _entity(entity_id)
+    permissions.entity_for(entity_id)
     user = user_or_404(data.get("user_id"))
     _membership, created = operations.add_member(
         entity_id, user, field(data, "role", required=False, default="member")
     )
     db.session.commit()
-    return jsonify(entity_json(_entity(entity_id))), 201 if created else 200
+    return jsonify(entity_json(permissions.entity_for(entity_id))), 201 if created else 200
 
 
 @bp.delete("/entities/<int:entity_id>/members/<int:user_id>")
@@ -121,7 +104,7 @@ def remove_member(entity_id: int, user_id: int):
 @roles_required("coordinator")
 def put_diagnosis(entity_id: int):
     data = json_body()
-    _entity(entity_id)
+    permissions.entity_for(entity_id)
     needs = data.get("needs", [])
     if not isinstance(needs, list):
         needs = [needs]
@@ -141,9 +124,7 @@ def put_diagnosis(entity_id: int):
 @bp.get("/entities/<int:entity_id>/diagnosis")
 @roles_required()
 def get_diagnosis(entity_id: int):
-    entity = _entity(entity_id)
-    if not may_see_diagnosis(entity, current_person()):
-        raise Forbidden(_l("Only coordinators and the entity's mentor see its diagnosis."))
+    entity = permissions.entity_for(entity_id, permissions.EntityRight.see_diagnosis)
     if entity.diagnosis is None:
         raise NotFound(_l("This entity has no diagnosis yet."), code="no_diagnosis")
     return jsonify(diagnosis_json(entity.diagnosis))

@@ -12,35 +12,16 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-KINDS = [
-    ("cooperative", _l("Cooperative")),
-    ("association", _l("Association")),
-    ("business", _l("Business")),
-    ("council", _l("Town council")),
-]
-ROLES = [("member", _l("Member")), ("referent", _l("Referent"))]
-FACTOR = [(str(n), str(n)) for n in range(1, 6)]
-NEED_LABELS = {
-    "digital_skills": _l("Basic digital skills"),
-    "cloud_tools": _l("Cloud and shared documents"),
-    "teamwork": _l("Teamwork and task tools"),
-    "website": _l("Website"),
-    "online_sales": _l("Online sales"),
-    "social_media": _l("Social media"),
-    "management_erp": _l("Management software (ERP such as Odoo)"),
-    "data_protection": _l("Data protection and privacy"),
-    "free_software": _l("Moving to free software"),
-}
-TRACK_LABELS = {
-    "foundations": _l("Foundations: digital skills and first tools"),
-    "tools": _l("Tools: adopt tools and change processes step by step"),
-    "transformation": _l("Transformation: rethink how the organisation works"),
-}
+from lms.enums import choices
+
+from .models import EntityKind, MemberRole, Need
+
+FACTOR = choices((str(n), str(n)) for n in range(1, 6))
 
 
 class EntityForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=KINDS)
+    kind = SelectField(_l("Kind"), choices=EntityKind.choices())
     sector = StringField(_l("Sector"), validators=[Optional(), Length(max=100)])
     size = IntegerField(
         _l("People working in it"), validators=[Optional(), NumberRange(min=1, max=1_000_000)]
@@ -49,7 +30,7 @@ class EntityForm(FlaskForm):
 
 class MemberForm(FlaskForm):
     user_id = SelectField(_l("Person"), coerce=int)
-    role = SelectField(_l("Role"), choices=ROLES)
+    role = SelectField(_l("Role"), choices=MemberRole.choices())
 
 
 class DiagnosisForm(FlaskForm):
@@ -60,7 +41,7 @@ class DiagnosisForm(FlaskForm):
     capacity = SelectField(_l("Size and people available (1 to 5)"), choices=FACTOR, default="3")
     needs = SelectMultipleField(
         _l("Needs"),
-        choices=list(NEED_LABELS.items()),
+        choices=Need.choices(),
         option_widget=widgets.CheckboxInput(),
         widget=widgets.ListWidget(prefix_label=False),
     )

@@ -3,30 +3,32 @@ one referent, and the initial diagnosis that opens their accompaniment."""
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
 from lms.db import UTCDateTime, db, enum_type, utcnow
+from lms.enums import Labelled
 
 #: An entity's members all fit in its cohort meetings: the meetings' capacity is built on it.
 MAX_MEMBERS = 25
 
 
-class EntityKind(enum.Enum):
-    business = "business"
-    cooperative = "cooperative"
-    association = "association"
-    council = "council"
+class EntityKind(Labelled):
+    cooperative = "cooperative", _l("Cooperative")
+    association = "association", _l("Association")
+    business = "business", _l("Business")
+    council = "council", _l("Town council")
 
 
-class MemberRole(enum.Enum):
-    member = "member"
+class MemberRole(Labelled):
+    member = "member", _l("Member")
     #: The entity's one contact person for its whole itinerary.
-    referent = "referent"
+    referent = "referent", _l("Referent")
 
 
 class Entity(db.Model):
@@ -97,15 +99,37 @@ class Membership(db.Model):
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
 
-class Track(enum.Enum):
+class Track(Labelled):
     """Where the diagnosis suggests an entity starts; itineraries are labelled with one."""
 
     #: Little readiness or few hands: basic digital skills and first tools.
-    foundations = "foundations"
+    foundations = (
+        "foundations",
+        _l("Foundations"),
+        _l("Foundations: digital skills and first tools"),
+    )
     #: Ready to adopt tools and change processes step by step.
-    tools = "tools"
+    tools = "tools", _l("Tools"), _l("Tools: adopt tools and change processes step by step")
     #: Ready for a deep change of how the organisation works.
-    transformation = "transformation"
+    transformation = (
+        "transformation",
+        _l("Transformation"),
+        _l("Transformation: rethink how the organisation works"),
+    )
+
+
+class Need(Labelled):
+    """What a diagnosis can find an entity needs."""
+
+    digital_skills = "digital_skills", _l("Basic digital skills")
+    cloud_tools = "cloud_tools", _l("Cloud and shared documents")
+    teamwork = "teamwork", _l("Teamwork and task tools")
+    website = "website", _l("Website")
+    online_sales = "online_sales", _l("Online sales")
+    social_media = "social_media", _l("Social media")
+    management_erp = "management_erp", _l("Management software (ERP such as Odoo)")
+    data_protection = "data_protection", _l("Data protection and privacy")
+    free_software = "free_software", _l("Moving to free software")
 
 
 class Diagnosis(db.Model):
@@ -128,7 +152,7 @@ class Diagnosis(db.Model):
     market: Mapped[int] = mapped_column(nullable=False)
     #: Size and people available for the change, 1 (nobody) to 5 (a team).
     capacity: Mapped[int] = mapped_column(nullable=False)
-    #: Need codes (see ``NEEDS`` in operations), comma-separated.
+    #: Need codes (``Need`` values), comma-separated.
     needs: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
     notes: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     score: Mapped[int] = mapped_column(nullable=False)
@@ -148,3 +172,7 @@ class Diagnosis(db.Model):
     @property
     def need_list(self) -> list[str]:
         return [n for n in self.needs.split(",") if n]
+
+    @property
+    def need_labels(self) -> list[Any]:
+        return [Need(n).label for n in self.need_list]

@@ -11,20 +11,18 @@ from lms.accounts.models import User
 from lms.db import begin_write, db, utcnow
 from lms.errors import Conflict, DomainError, NotFound, is_whole
 
-from .models import MAX_MEMBERS, Diagnosis, Entity, EntityKind, MemberRole, Membership, Track
-
-#: The needs a diagnosis can tick (codes; the pages translate them).
-NEEDS = (
-    "digital_skills",
-    "cloud_tools",
-    "teamwork",
-    "website",
-    "online_sales",
-    "social_media",
-    "management_erp",
-    "data_protection",
-    "free_software",
+from ..signals import diagnosis_recorded, entity_member_added, entity_member_removed
+from .models import (
+    MAX_MEMBERS,
+    Diagnosis,
+    Entity,
+    EntityKind,
+    MemberRole,
+    Membership,
+    Need,
+    Track,
 )
+
 MAX_SIZE = 1_000_000
 
 
@@ -34,16 +32,6 @@ def lock_entity(entity_id: int) -> Entity:
     if entity is None:
         raise NotFound(_l("There is no such entity."))
     return entity
-
-
-def parse_kind(value: Any) -> EntityKind:
-    try:
-        return EntityKind(value)
-    except ValueError:
-        raise DomainError(
-            _l("The kind must be business, cooperative, association or council."),
-            code="invalid_kind",
-        ) from None
 
 
 def _check_size(size: Any) -> int | None:
@@ -60,7 +48,7 @@ def create_entity(
     name = (name or "").strip()
     if not name:
         raise DomainError(_l("Please give a name."), code="missing")
-    kind = kind if isinstance(kind, EntityKind) else parse_kind(kind)
+    kind = EntityKind.parse(kind, "kind")
     begin_write()
     if db.session.scalar(sa.select(Entity.id).where(sa.func.lower(Entity.name) == name.lower())):
         raise Conflict(_l("An entity with that name already exists."), code="name_taken")
@@ -73,27 +61,13 @@ def create_entity(
 
 def add_member(entity_id: int, user: User, role: MemberRole | str = MemberRole.member):
     """Add a person (or change their role). A new referent takes over from the old one, who
-    stays a member. Returns the membership and whether it is new. A person who joins an entity
-    with a place in a cohort is enrolled in its coming meetings."""
+    stays a member. Returns the membership and whether it is new. ``entity_member_added`` lets
+    other features follow (or refuse: a cohort's mentor of the entity cannot join it)."""
     begin_write()
-    try:
-        role = MemberRole(role)
-    except ValueError:
-        raise DomainError(_l("The role must be member or referent."), code="invalid_role") from None
+    role = MemberRole.parse(role, "role")
     entity = lock_entity(entity_id)
     membership = next((m for m in entity.memberships if m.user_id == user.id), None)
     created = membership is None
-    if created:
-        from ..cohorts.queries import is_mentor_of
-
-        if is_mentor_of(entity.id, user):
-            raise Conflict(
-                _l(
-                    "%(person)s mentors this entity and cannot be one of its members.",
-                    person=user.name,
-                ),
-                code="mentor_is_member",
-            )
     if created and len(entity.memberships) >= MAX_MEMBERS:
         raise Conflict(
             _l("An entity can have at most %(n)d members in Aula.", n=MAX_MEMBERS), code="full"
@@ -110,14 +84,12 @@ def add_member(entity_id: int, user: User, role: MemberRole | str = MemberRole.m
         membership.role = role
     db.session.flush()
     if created:
-        from ..cohorts.operations import member_joined
-
-        member_joined(entity, user)
+        entity_member_added.send(entity, user=user)
     return membership, created
 
 
 def remove_member(entity_id: int, user_id: int) -> None:
-    """Take a person off an entity; they are withdrawn from its coming cohort meetings."""
+    """Take a person off an entity (``entity_member_removed`` tells the cohorts)."""
     begin_write()
     entity = lock_entity(entity_id)
     membership = next((m for m in entity.memberships if m.user_id == user_id), None)
@@ -125,9 +97,7 @@ def remove_member(entity_id: int, user_id: int) -> None:
         raise NotFound(_l("That person is not a member of this entity."), code="not_member")
     entity.memberships.remove(membership)
     db.session.flush()
-    from ..cohorts.operations import member_left
-
-    member_left(entity, user_id)
+    entity_member_removed.send(entity, user_id=user_id)
 
 
 def _factor(value: Any, name: str) -> int:
@@ -159,25 +129,18 @@ def record_diagnosis(
     notes: str = "",
     assessed_by: User | None = None,
 ) -> Diagnosis:
-    """Record (or redo) an entity's initial diagnosis: a score and a suggested itinerary."""
+    """Record (or redo) an entity's initial diagnosis: a score and the track it suggests
+    (``diagnosis_recorded`` lets cohorts suggest an itinerary for the track)."""
     begin_write()
-    from ..cohorts.queries import itinerary_for_track
-
     factors = {
         "readiness": _factor(readiness, "readiness"),
         "market": _factor(market, "market"),
         "capacity": _factor(capacity, "capacity"),
     }
-    needs = list(dict.fromkeys(needs or []))
-    unknown = [n for n in needs if n not in NEEDS]
-    if unknown:
-        raise DomainError(
-            _l("Unknown needs: %(needs)s", needs=", ".join(map(str, unknown))), code="invalid_needs"
-        )
+    needs = [Need.parse(n, "needs").value for n in dict.fromkeys(needs or [])]
     entity = lock_entity(entity_id)
     score = sum(factors.values())
     track = track_for(score)
-    itinerary = itinerary_for_track(track)
     diagnosis = entity.diagnosis or Diagnosis(entity=entity)
     for name, value in factors.items():
         setattr(diagnosis, name, value)
@@ -185,9 +148,9 @@ def record_diagnosis(
     diagnosis.notes = (notes or "").strip()
     diagnosis.score = score
     diagnosis.track = track
-    diagnosis.suggested_itinerary_id = itinerary.id if itinerary else None
     diagnosis.assessed_by = assessed_by
     diagnosis.assessed_at = utcnow()
     db.session.add(diagnosis)
     db.session.flush()
+    diagnosis_recorded.send(diagnosis)
     return diagnosis

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.models import User
 from lms.db import db
+from lms.enums import choices
 from lms.errors import DomainError, refuse
 from lms.security import roles_required
 
-from ..cohorts.forms import STATUSES
-from . import operations, queries
-from .forms import NEED_LABELS, TRACK_LABELS, DiagnosisForm, EntityForm, MemberForm
+from . import operations, permissions, queries
+from .forms import DiagnosisForm, EntityForm, MemberForm
 
 bp = Blueprint("entities", __name__)
-
-
-def _entity_or_404(entity_id: int):
-    entity = queries.get_entity(entity_id)
-    if entity is None:
-        abort(404)
-    return entity
 
 
 @bp.route("/entities", methods=["GET", "POST"])
@@ -51,60 +44,28 @@ def index():
 @bp.get("/entities/<int:entity_id>")
 @roles_required()
 def detail(entity_id: int):
-    from ..cohorts.queries import can_record_checkin, checkins, is_mentor_of, places_of_entity
-
-    entity = _entity_or_404(entity_id)
-    mentor = is_mentor_of(entity.id, current_user)
-    live = [p for p in places_of_entity(entity.id) if p.is_live]
-    # The referent of a cohort it is in follows it from the dashboard, which links here.
-    referent = any(p.cohort.can_be_managed_by(current_user) for p in live)
-    if not (current_user.is_coordinator or entity.has_member(current_user) or mentor or referent):
-        abort(403)
+    entity = permissions.entity_for(entity_id)
     member_form = MemberForm()
     if current_user.is_coordinator:  # the only ones shown the form: list people for them only
-        member_form.user_id.choices = [
+        member_form.user_id.choices = choices(
             (u.id, f"{u.name} <{u.email}>")
             for u in queries.people()
             if u.id not in entity.member_ids
-        ]
-    cohorts = []
-    for place in live:
-        record = checkins(place.cohort_id).get(entity.id, [])
-        may_record = can_record_checkin(place, current_user)
-        # Meetings only once admitted: a waiting entity's people are not enrolled in them.
-        coming = _coming(place.cohort_id, entity.id) if place.is_admitted else []
-        cohorts.append((place, coming, record, may_record))
+        )
     return render_template(
         "courses/entities/detail.html",
         entity=entity,
         member_form=member_form,
-        cohorts=cohorts,
-        show_diagnosis=current_user.is_coordinator or mentor,
-        need_labels=NEED_LABELS,
-        track_labels=TRACK_LABELS,
-        status_labels=dict(STATUSES),
+        show_diagnosis=permissions.may_see_diagnosis(current_user, entity),
     )
-
-
-def _coming(cohort_id: int, entity_id: int):
-    from lms.db import utcnow
-
-    from ..cohorts.queries import meetings
-
-    now = utcnow()
-    return [
-        m
-        for m in meetings(cohort_id, entity_ids={entity_id})
-        if not m.workshop.is_cancelled and m.workshop.ends_at >= now
-    ][:6]
 
 
 @bp.post("/entities/<int:entity_id>/members")
 @roles_required("coordinator")
 def add_member(entity_id: int):
-    _entity_or_404(entity_id)
+    permissions.entity_for(entity_id)
     form = MemberForm()
-    form.user_id.choices = [(u.id, u.name) for u in queries.people()]
+    form.user_id.choices = choices((u.id, u.name) for u in queries.people())
     target = url_for(".detail", entity_id=entity_id)
     if not form.validate_on_submit():
         flash(_("Please choose a person and a role."), "error")
@@ -134,7 +95,7 @@ def remove_member(entity_id: int, user_id: int):
 @bp.route("/entities/<int:entity_id>/diagnosis", methods=["GET", "POST"])
 @roles_required("coordinator")
 def diagnosis(entity_id: int):
-    entity = _entity_or_404(entity_id)
+    entity = permissions.entity_for(entity_id)
     form = DiagnosisForm(obj=entity.diagnosis) if entity.diagnosis else DiagnosisForm()
     if entity.diagnosis and not form.is_submitted():
         form.readiness.data = str(entity.diagnosis.readiness)

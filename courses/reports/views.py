@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from courses.attendance import exports
 from courses.attendance import queries as attendance_queries
 from lms.db import utcnow
+from lms.enums import choices
 from lms.i18n import reader_zone
 from lms.security import roles_required
 
@@ -27,13 +28,14 @@ DEFAULT_WEEKS = 12
 
 def _filters() -> tuple[ReportFilters, queries.Filters]:
     form = ReportFilters(request.args)
-    form.topic.choices = [("", _("All topics"))] + [(t, t) for t in queries.topics()]
-    form.trainer.choices = [("", _("All trainers"))] + [
-        (str(u.id), u.name) for u in queries.trainers()
-    ]
-    form.entity.choices = [("", _("All entities"))] + [
-        (str(entity_id), name) for entity_id, name in queries.entities()
-    ]
+    form.topic.choices = choices(((t, t) for t in queries.topics()), blank=_("All topics"))
+    form.trainer.choices = choices(
+        ((str(u.id), u.name) for u in queries.trainers()), blank=_("All trainers")
+    )
+    form.entity.choices = choices(
+        ((str(entity_id), name) for entity_id, name in queries.entities()),
+        blank=_("All entities"),
+    )
     form.validate()
     zone = reader_zone()
     today = utcnow().astimezone(zone).date()

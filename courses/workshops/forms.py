@@ -11,6 +11,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
 from lms.accounts.forms import TIMEZONES
+from lms.enums import choices
 
 from .models import DEFAULT_CAPACITY
 from .operations import MAX_CAPACITY
@@ -55,7 +56,7 @@ class WorkshopForm(DatesForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
     topic = StringField(_l("Topic"), validators=[Length(max=60)])
-    timezone = SelectField(_l("Time zone"), choices=[(z, z) for z in TIMEZONES])
+    timezone = SelectField(_l("Time zone"), choices=choices((z, z) for z in TIMEZONES))
     #: Shown to coordinators only: who teaches it.
     trainer_id = SelectField(_l("Trainer"), coerce=int, validate_choice=False)
 

@@ -5,17 +5,19 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
 from lms.db import UTCDateTime, db, enum_type, utcnow
+from lms.enums import Labelled
 
 DEFAULT_CAPACITY = 10
 
 
-class WorkshopStatus(enum.Enum):
-    scheduled = "scheduled"
-    cancelled = "cancelled"
+class WorkshopStatus(Labelled):
+    scheduled = "scheduled", _l("Scheduled")
+    cancelled = "cancelled", _l("Cancelled")
 
 
 class Audience(enum.Enum):
@@ -25,12 +27,14 @@ class Audience(enum.Enum):
     cohort = "cohort"
 
 
-class EnrolmentState(enum.Enum):
-    enrolled = "enrolled"
-    waitlisted = "waitlisted"
-    withdrawn = "withdrawn"
+class EnrolmentState(Labelled):
+    #: Holds a seat.
+    enrolled = "enrolled", _l("Enrolled")
+    #: Waits for a seat, in arrival order.
+    waitlisted = "waitlisted", _l("On the waiting list")
+    withdrawn = "withdrawn", _l("Withdrawn")
     #: Taken off the workshop by its trainer or a coordinator.
-    removed = "removed"
+    removed = "removed", _l("Removed")
 
     @property
     def is_live(self) -> bool:
@@ -45,11 +49,11 @@ class EnrolmentChange(enum.Enum):
     removed = "removed"
 
 
-class Attendance(enum.Enum):
-    present = "present"
-    late = "late"
-    absent = "absent"
-    excused = "excused"
+class Attendance(Labelled):
+    present = "present", _l("Present")
+    late = "late", _l("Late")
+    absent = "absent", _l("Absent")
+    excused = "excused", _l("Excused")
 
 
 #: The marks that count as having come (for certificates and attendance rates).

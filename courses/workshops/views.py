@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from lms.accounts.models import Role, User
 from lms.accounts.queries import users_with_role
 from lms.db import db
+from lms.enums import choices, offer
 from lms.errors import DomainError, refuse
 from lms.i18n import reader_zone
 from lms.security import roles_required
@@ -139,9 +140,9 @@ def managed_workshop(workshop_id: int) -> Workshop:
 def _trainer_choices(form: WorkshopForm) -> None:
     if current_user.is_coordinator:
         teachers = users_with_role(Role.trainer) + users_with_role(Role.coordinator)
-        form.trainer_id.choices = [(u.id, u.name) for u in teachers]
+        form.trainer_id.choices = choices((u.id, u.name) for u in teachers)
     else:
-        form.trainer_id.choices = [(current_user.id, current_user.name)]
+        form.trainer_id.choices = choices([(current_user.id, current_user.name)])
         form.trainer_id.data = current_user.id
 
 
@@ -188,8 +189,7 @@ def edit(workshop_id: int):
     del form.trainer_id
     if request.method == "GET":
         form.show_times(workshop.starts_at, workshop.ends_at, workshop.timezone)
-    if workshop.timezone not in dict(form.timezone.choices):
-        form.timezone.choices.insert(0, (workshop.timezone, workshop.timezone))
+    offer(form.timezone, workshop.timezone)
     if form.validate_on_submit():
         try:
             operations.update_workshop(workshop.id, **form.details())

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from lms.enums import choices
 from lms.i18n import LANGUAGE_NAMES
 
 from .operations import MIN_PASSWORD_LENGTH
@@ -38,6 +39,6 @@ class SignInForm(FlaskForm):
 class ProfileForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     locale = SelectField(
-        _l("Language"), choices=[("", _l("Same as my browser")), *LANGUAGE_NAMES.items()]
+        _l("Language"), choices=choices(LANGUAGE_NAMES.items(), blank=_l("Same as my browser"))
     )
-    timezone = SelectField(_l("Time zone"), choices=[(z, z) for z in TIMEZONES])
+    timezone = SelectField(_l("Time zone"), choices=choices((z, z) for z in TIMEZONES))

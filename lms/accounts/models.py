@@ -1,20 +1,21 @@
 from __future__ import annotations
 
-import enum
 import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import UTCDateTime, db, enum_type, utcnow
+from lms.enums import Labelled
 
 
-class Role(enum.Enum):
-    learner = "learner"
-    trainer = "trainer"
-    coordinator = "coordinator"
+class Role(Labelled):
+    learner = "learner", _l("Learner")
+    trainer = "trainer", _l("Trainer")
+    coordinator = "coordinator", _l("Coordinator")
 
 
 def hash_token(token: str) -> str:

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from lms.db import db
+from lms.enums import offer
 from lms.errors import DomainError
 from lms.security import limiter
 
@@ -85,8 +86,7 @@ def sign_out():
 @login_required
 def profile():
     form = ProfileForm(obj=current_user)
-    if current_user.timezone not in dict(form.timezone.choices):
-        form.timezone.choices.insert(0, (current_user.timezone, current_user.timezone))
+    offer(form.timezone, current_user.timezone)
     if form.validate_on_submit():
         try:
             operations.update_profile(

@@ -1,21 +1,22 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
 from lms.db import UTCDateTime, db, enum_type, utcnow
+from lms.enums import Labelled
 
 
-class OutboxStatus(enum.Enum):
-    pending = "pending"
-    sent = "sent"
+class OutboxStatus(Labelled):
+    pending = "pending", _l("Pending")
+    sent = "sent", _l("Sent")
     #: Gave up after the last attempt, or refused for good; a coordinator may retry it.
-    failed = "failed"
+    failed = "failed", _l("Failed")
 
 
 class OutboxMessage(db.Model):

@@ -25,6 +25,7 @@ from flask_login import current_user, login_required
 
 from courses.workshops import queries as workshop_queries
 from lms.db import db
+from lms.enums import choices
 from lms.errors import DomainError
 from lms.plugins.video import RoomUnavailable
 
@@ -108,10 +109,9 @@ def settings(workshop_id: int):
         data={"provider": (room and room.provider) or SITE_DEFAULT, "link": room and room.link}
     )
     default_label = str(default.label) if default else ""
-    form.provider.choices = [
-        (SITE_DEFAULT, _("The site's default (%(name)s)", name=default_label)),
-        *queries.choices(),
-    ]
+    form.provider.choices = choices(
+        [(SITE_DEFAULT, _("The site's default (%(name)s)", name=default_label)), *queries.choices()]
+    )
     status = 200
     if form.validate_on_submit():
         try:
