@@ -23,7 +23,6 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import aliased
 
 from lms.db import begin_write, db
 from lms.errors import Conflict, NotFound
@@ -177,20 +176,6 @@ class Queue(Generic[Owner, Entry]):
         held = self.held(owner)
         if capacity < held:
             raise Conflict(self.too_small % {"n": held}, code="capacity_below_held")
-
-    def position(self) -> sa.ScalarSelect[int]:
-        """A correlated count for reads: how many wait ahead of an entry, plus one."""
-        ahead = aliased(self.entry)
-        ahead_owner = getattr(ahead, self.owner_key.key)
-        return (
-            sa.select(sa.func.count() + 1)
-            .where(
-                ahead_owner == self.owner_key,
-                ahead.state == self.waits,
-                ahead.arrival < self.entry.arrival,
-            )
-            .scalar_subquery()
-        )
 
     # -- the one place where a state and the counters change --------------------------------------
 

@@ -68,7 +68,7 @@ RESTRICTED = [
     ("GET", "/api/v1/workshops/{id}", None, (404, 404, 404, 200, 200)),
     ("PATCH", "/api/v1/workshops/{id}", {"title": "Nuevo"}, (401, 404, 404, 200, 200)),
     ("GET", "/api/v1/workshops/{id}/roster", None, (401, 404, 404, 200, 200)),
-    ("POST", "/api/v1/workshops/{id}/enrolment", None, (401, 404, 403, 403, 403)),
+    ("POST", "/api/v1/workshops/{id}/enrolment", None, (401, 404, 404, 403, 403)),
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from courses.workshops.api import visible_workshop
+from courses.workshops import permissions as workshop_permissions
 from courses.workshops.models import Attendance
 from lms.api import bp, field, json_body
 from lms.db import db
@@ -30,7 +30,7 @@ def mark_json(user_id: int, mark: AttendanceMark) -> dict:
 @roles_required("trainer", "coordinator")
 def put_attendance(workshop_id: int, user_id: int):
     user = current_person()
-    visible_workshop(workshop_id)  # 404 to outsiders; the operation checks who may mark
+    workshop_permissions.visible(workshop_id)  # 404 to outsiders; the operation checks who may mark
     status = Attendance.parse(field(json_body(), "status"), "status")
     enrolment = operations.mark(workshop_id, user_id, status, by=user)
     db.session.commit()

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from courses.workshops import permissions as workshop_permissions
 from courses.workshops.models import Attendance, Enrolment, EnrolmentState, Workshop
 from courses.workshops.operations import lock_workshop
 from lms.accounts.models import User
@@ -43,7 +44,7 @@ def check_open(workshop: Workshop, now: datetime | None = None) -> None:
 
 
 def _check_manager(workshop: Workshop, by: User) -> None:
-    if not workshop.can_be_managed_by(by):
+    if not workshop_permissions.may_manage(by, workshop):
         raise Forbidden(_l("Only the workshop's trainer or a coordinator can take attendance."))
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from lms.db import db
 from lms.errors import DomainError, refuse
 from lms.security import roles_required
 
 from ..workshops.models import Attendance
-from ..workshops.views import managed_workshop
+from ..workshops.permissions import managed
 from . import exports, operations, queries
 from .forms import CsrfOnlyForm, chosen_statuses, field_name, sheet_form
 
@@ -24,9 +24,9 @@ def _to_sheet(workshop_id: int):
 
 
 @bp.get("/workshops/<int:workshop_id>/attendance")
-@login_required
+@roles_required()
 def sheet(workshop_id: int):
-    workshop = managed_workshop(workshop_id)
+    workshop = managed(workshop_id)
     is_open = not workshop.is_cancelled and workshop.has_started()
     if is_open and operations.prefill_from_joins(workshop.id):
         db.session.commit()
@@ -43,9 +43,9 @@ def sheet(workshop_id: int):
 
 
 @bp.post("/workshops/<int:workshop_id>/attendance")
-@login_required
+@roles_required()
 def save(workshop_id: int):
-    workshop = managed_workshop(workshop_id)
+    workshop = managed(workshop_id)
     lines = queries.sheet(workshop.id)
     form = sheet_form(lines)
     if not form.validate_on_submit():
@@ -61,9 +61,9 @@ def save(workshop_id: int):
 
 
 @bp.post("/workshops/<int:workshop_id>/attendance/all-present")
-@login_required
+@roles_required()
 def all_present(workshop_id: int):
-    workshop = managed_workshop(workshop_id)
+    workshop = managed(workshop_id)
     if not CsrfOnlyForm().validate_on_submit():
         flash(_("The form had expired. Please try again."), "error")
         return _to_sheet(workshop_id)
@@ -80,16 +80,16 @@ def all_present(workshop_id: int):
 
 
 @bp.get("/workshops/<int:workshop_id>/attendance.csv")
-@login_required
+@roles_required()
 def workshop_csv(workshop_id: int):
-    workshop = managed_workshop(workshop_id)
+    workshop = managed(workshop_id)
     day = workshop.starts_at.astimezone(workshop.zone).strftime("%Y-%m-%d")
     rows = queries.export_rows([workshop.id])
     return exports.csv_response(rows, f"attendance-workshop-{workshop.id}-{day}.csv")
 
 
 @bp.get("/workshops/<int:workshop_id>/certificate")
-@login_required
+@roles_required()
 def certificate(workshop_id: int):
     seat = queries.seat_of(workshop_id, current_user.id)
     if seat is None:
@@ -100,7 +100,7 @@ def certificate(workshop_id: int):
 
 
 @bp.get("/me/attendance")
-@login_required
+@roles_required()
 def history():
     return render_template(
         "courses/attendance/history.html",

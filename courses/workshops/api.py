@@ -12,11 +12,11 @@ from flask_babel import lazy_gettext as _l
 from lms.accounts.operations import check_timezone
 from lms.api import bp, field, json_body, parse_datetime
 from lms.db import db
-from lms.errors import DomainError, Forbidden, NotFound
+from lms.errors import DomainError, Forbidden
 from lms.links import absolute
 from lms.security import current_person, roles_required
 
-from . import operations, queries
+from . import operations, permissions, queries
 from .models import DEFAULT_CAPACITY, Enrolment, EnrolmentState, Workshop
 
 
@@ -80,46 +80,29 @@ def list_workshops():
     return jsonify([workshop_json(w) for w in workshops])
 
 
-def visible_workshop(workshop_id: int) -> Workshop:
-    """The workshop, or a 404 when there is none or it is restricted and the caller is an
-    outsider (a cohort's dates are not announced to others)."""
-    workshop = queries.get_workshop(workshop_id)
-    if workshop is None or not queries.may_see(workshop, current_person()):
-        raise NotFound(_l("There is no such workshop."))
-    return workshop
-
-
-def managed_workshop(workshop_id: int) -> Workshop:
-    """The workshop, when the caller is its trainer or a coordinator; else 404 or 403."""
-    workshop = visible_workshop(workshop_id)
-    if not workshop.can_be_managed_by(current_person()):
-        raise Forbidden(_l("Only its trainer or a coordinator can do that."))
-    return workshop
-
-
 @bp.get("/workshops/<int:workshop_id>")
 def get_workshop(workshop_id: int):
-    return jsonify(workshop_json(visible_workshop(workshop_id)))
+    return jsonify(workshop_json(permissions.visible(workshop_id)))
 
 
 @bp.get("/workshops/<int:workshop_id>/roster")
 @roles_required()
 def roster(workshop_id: int):
-    workshop = managed_workshop(workshop_id)
-    found = queries.roster(workshop.id)
+    workshop = permissions.managed(workshop_id)
+    seated, waiting = queries.roster(workshop.id).lines()
     return jsonify(
         enrolled=[
             {
-                "user_id": e.user_id,
-                "name": e.user.name,
-                "email": e.user.email,
-                "attendance": e.attendance.value if e.attendance else None,
+                "user_id": line.user_id,
+                "name": line.name,
+                "email": line.email,
+                "attendance": line.attendance.value if line.attendance else None,
             }
-            for e in found.enrolled
+            for line in seated
         ],
         waitlist=[
-            {"user_id": e.user_id, "name": e.user.name, "position": n}
-            for n, e in enumerate(found.waitlist, start=1)
+            {"user_id": line.user_id, "name": line.name, "position": line.position}
+            for line in waiting
         ],
     )
 
@@ -196,7 +179,7 @@ PATCHABLE = frozenset(
 @bp.patch("/workshops/<int:workshop_id>")
 @roles_required()
 def update_workshop(workshop_id: int):
-    workshop = managed_workshop(workshop_id)
+    workshop = permissions.managed(workshop_id)
     data = json_body()
     unknown = set(data) - PATCHABLE
     if unknown:
@@ -223,22 +206,16 @@ def update_workshop(workshop_id: int):
 @bp.post("/workshops/<int:workshop_id>/cancel")
 @roles_required()
 def cancel_workshop(workshop_id: int):
-    workshop = operations.cancel_workshop(managed_workshop(workshop_id).id)
+    workshop = operations.cancel_workshop(permissions.managed(workshop_id).id)
     body = workshop_json(workshop)
     db.session.commit()
     return jsonify(body)
 
 
-def _learner_only() -> None:
-    if current_person().role.value != "learner":
-        raise Forbidden(_l("Only learners enrol in workshops."))
-
-
 @bp.post("/workshops/<int:workshop_id>/enrolment")
 @roles_required()
 def enrol(workshop_id: int):
-    _learner_only()
-    visible_workshop(workshop_id)  # an outsider learns nothing of a cohort's workshop
+    permissions.for_enrolment(workshop_id)  # an outsider learns nothing of a cohort's
     enrolment, created = operations.enrol(workshop_id, current_person())
     position = None
     if enrolment.state is EnrolmentState.waitlisted:
@@ -256,7 +233,7 @@ def enrol(workshop_id: int):
 @bp.delete("/workshops/<int:workshop_id>/enrolment")
 @roles_required()
 def withdraw(workshop_id: int):
-    _learner_only()
+    permissions.for_enrolment(workshop_id)
     operations.withdraw(workshop_id, current_person().id)
     db.session.commit()
     return "", 204

@@ -158,9 +158,6 @@ class Workshop(db.Model):
     def is_open_for_enrolment(self, now: datetime | None = None) -> bool:
         return not self.is_cancelled and not self.has_started(now)
 
-    def can_be_managed_by(self, user: User) -> bool:
-        return user.is_authenticated and (user.is_coordinator or user.id == self.trainer_id)
-
     def __repr__(self) -> str:
         return f"<Workshop {self.id} {self.title!r} {self.enrolled_count}/{self.capacity}>"
 

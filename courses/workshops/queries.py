@@ -10,24 +10,11 @@ from sqlalchemy.orm import aliased
 
 from lms.db import db, utcnow
 
-from .models import Audience, Enrolment, EnrolmentState, Workshop, WorkshopStatus
+from .models import Attendance, Audience, Enrolment, EnrolmentState, Workshop, WorkshopStatus
 
 
 def get_workshop(workshop_id: int) -> Workshop | None:
     return db.session.get(Workshop, workshop_id)
-
-
-def may_see(workshop: Workshop, user) -> bool:
-    """Public workshops are for everyone; a cohort's only for its trainer, coordinators and
-    the people holding a live place in it (a cohort's dates are not announced to others)."""
-    if workshop.audience is Audience.public:
-        return True
-    if user is None or not user.is_authenticated:
-        return False
-    if workshop.can_be_managed_by(user):
-        return True
-    found = place(workshop.id, user.id)
-    return found is not None and found.enrolment.is_live
 
 
 def catalogue(
@@ -123,9 +110,34 @@ def places_of(
 
 
 @dataclass(frozen=True)
+class RosterLine:
+    """One person as a roster shows them, on its page and in the API alike."""
+
+    user_id: int
+    name: str
+    #: Only for people holding a seat: the waiting list shows no addresses.
+    email: str | None
+    attendance: Attendance | None
+    #: 1 = next in, for people waiting.
+    position: int | None
+
+
+@dataclass(frozen=True)
 class Roster:
     enrolled: list[Enrolment]
     waitlist: list[Enrolment]
+
+    def lines(self) -> tuple[list[RosterLine], list[RosterLine]]:
+        """What the roster shows: seat holders by name, then the waiting list in order."""
+        seated = [
+            RosterLine(e.user_id, e.user.name, e.user.email, e.attendance, None)
+            for e in self.enrolled
+        ]
+        waiting = [
+            RosterLine(e.user_id, e.user.name, None, None, n)
+            for n, e in enumerate(self.waitlist, start=1)
+        ]
+        return seated, waiting
 
 
 def roster(workshop_id: int) -> Roster:

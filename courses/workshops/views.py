@@ -3,9 +3,9 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from lms.accounts.models import Role, User
 from lms.accounts.queries import users_with_role
@@ -15,9 +15,9 @@ from lms.errors import DomainError, refuse
 from lms.i18n import reader_zone
 from lms.security import roles_required
 
-from . import operations, queries
+from . import operations, permissions, queries
 from .forms import DatesForm, WorkshopForm
-from .models import EnrolmentState, Workshop
+from .models import EnrolmentState
 
 bp = Blueprint("workshops", __name__)
 
@@ -56,18 +56,9 @@ def catalogue():
     )
 
 
-def _visible_workshop(workshop_id: int):
-    workshop = queries.get_workshop(workshop_id)
-    if workshop is None:
-        abort(404)
-    if not queries.may_see(workshop, current_user):
-        abort(404)
-    return workshop
-
-
 @bp.get("/workshops/<int:workshop_id>")
 def detail(workshop_id: int):
-    workshop = _visible_workshop(workshop_id)
+    workshop = permissions.visible(workshop_id)
     place, offers = None, []
     if current_user.is_authenticated:
         place = queries.place(workshop.id, current_user.id)
@@ -79,9 +70,9 @@ def detail(workshop_id: int):
 
 
 @bp.post("/workshops/<int:workshop_id>/enrol")
-@roles_required("learner")
+@roles_required()
 def enrol(workshop_id: int):
-    _visible_workshop(workshop_id)
+    permissions.for_enrolment(workshop_id)
     try:
         enrolment, changed = operations.enrol(workshop_id, current_user)
     except DomainError as e:
@@ -104,9 +95,9 @@ def enrol(workshop_id: int):
 
 
 @bp.post("/workshops/<int:workshop_id>/withdraw")
-@login_required
+@roles_required()
 def withdraw(workshop_id: int):
-    _visible_workshop(workshop_id)
+    permissions.for_enrolment(workshop_id)
     try:
         operations.withdraw(workshop_id, current_user.id)
     except DomainError as e:
@@ -117,7 +108,7 @@ def withdraw(workshop_id: int):
 
 
 @bp.get("/me/workshops")
-@login_required
+@roles_required()
 def mine():
     return render_template(
         "courses/workshops/mine.html",
@@ -127,14 +118,6 @@ def mine():
 
 
 # -- planning: trainers and coordinators ---------------------------------------------------
-
-
-def managed_workshop(workshop_id: int) -> Workshop:
-    """The workshop, for its trainer or a coordinator; 404 or 403 for anyone else."""
-    workshop = _visible_workshop(workshop_id)
-    if not workshop.can_be_managed_by(current_user):
-        abort(403)
-    return workshop
 
 
 def _trainer_choices(form: WorkshopForm) -> None:
@@ -147,9 +130,10 @@ def _trainer_choices(form: WorkshopForm) -> None:
 
 
 def _chosen_trainer(form: WorkshopForm):
-    if not current_user.is_coordinator or form.trainer_id.data == current_user.id:
+    chosen = form.trainer_id.data
+    if not current_user.is_coordinator or chosen is None or chosen == current_user.id:
         return current_user
-    trainer = db.session.get(User, form.trainer_id.data)
+    trainer = db.session.get(User, chosen)
     if trainer is None:
         raise DomainError(_("Only a trainer or a coordinator can run a workshop."))
     return trainer
@@ -184,7 +168,7 @@ def new():
 @bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
 @roles_required("trainer", "coordinator")
 def edit(workshop_id: int):
-    workshop = managed_workshop(workshop_id)
+    workshop = permissions.managed(workshop_id)
     form = WorkshopForm(obj=workshop)
     del form.trainer_id
     if request.method == "GET":
@@ -205,7 +189,7 @@ def edit(workshop_id: int):
 @bp.route("/workshops/<int:workshop_id>/cancel", methods=["GET", "POST"])
 @roles_required("trainer", "coordinator")
 def cancel(workshop_id: int):
-    workshop = managed_workshop(workshop_id)
+    workshop = permissions.managed(workshop_id)
     if request.method == "GET":
         return render_template("courses/workshops/cancel.html", workshop=workshop)
     operations.cancel_workshop(workshop.id)
@@ -217,14 +201,16 @@ def cancel(workshop_id: int):
 @bp.get("/workshops/<int:workshop_id>/roster")
 @roles_required("trainer", "coordinator")
 def roster(workshop_id: int):
-    workshop = managed_workshop(workshop_id)
+    workshop = permissions.managed(workshop_id)
     return render_template(
-        "courses/workshops/roster.html", workshop=workshop, roster=queries.roster(workshop.id)
+        "courses/workshops/roster.html",
+        workshop=workshop,
+        lines=queries.roster(workshop.id).lines(),
     )
 
 
 def _roster_change(workshop_id: int, change, done: str):
-    managed_workshop(workshop_id)
+    permissions.managed(workshop_id)
     try:
         change()
     except DomainError as e:
@@ -257,7 +243,7 @@ def give_seat(workshop_id: int, user_id: int):
 @bp.route("/workshops/<int:workshop_id>/another-date", methods=["GET", "POST"])
 @roles_required("trainer", "coordinator")
 def another_date(workshop_id: int):
-    workshop = managed_workshop(workshop_id)
+    workshop = permissions.managed(workshop_id)
     form = DatesForm(capacity=workshop.capacity)
     if form.validate_on_submit():
         starts_at, ends_at = form.times(workshop.timezone)

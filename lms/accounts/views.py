@@ -11,12 +11,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from lms.db import db
 from lms.enums import offer
 from lms.errors import DomainError
-from lms.security import limiter
+from lms.security import limiter, roles_required
 
 from . import operations
 from .forms import ProfileForm, SignInForm, SignUpForm
@@ -75,7 +75,7 @@ def sign_in():
 
 
 @bp.post("/sign-out")
-@login_required
+@roles_required()
 def sign_out():
     logout_user()
     flash(_("You have signed out."), "info")
@@ -83,7 +83,7 @@ def sign_out():
 
 
 @bp.route("/profile", methods=["GET", "POST"])
-@login_required
+@roles_required()
 def profile():
     form = ProfileForm(obj=current_user)
     offer(form.timezone, current_user.timezone)

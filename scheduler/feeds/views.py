@@ -27,8 +27,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from courses.workshops import permissions as workshop_permissions
 from courses.workshops.models import Audience
-from courses.workshops.queries import get_workshop, may_see
 from lms.db import db, utcnow
 from lms.i18n import supported_locale
 from lms.security import roles_required
@@ -144,9 +144,7 @@ def catalog():
 
 @bp.get("/workshops/<int:workshop_id>.ics")
 def workshop_file(workshop_id: int):
-    workshop = get_workshop(workshop_id)
-    if workshop is None or not may_see(workshop, current_user):
-        abort(404)
+    workshop = workshop_permissions.visible(workshop_id)
     restricted = workshop.audience is not Audience.public
     state = FeedState(workshop.calendar_changed_at, 1)
     return calendar_response(

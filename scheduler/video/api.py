@@ -13,7 +13,7 @@ from __future__ import annotations
 from flask import jsonify
 from flask_babel import lazy_gettext as _l
 
-from courses.workshops.api import visible_workshop
+from courses.workshops import permissions as workshop_permissions
 from lms.api import bp, field, json_body
 from lms.db import db
 from lms.errors import Conflict, DomainError, Forbidden
@@ -33,7 +33,7 @@ def _iso(workshop, moment) -> str:
 @roles_required()
 def room(workshop_id: int):
     user = current_person()
-    workshop = visible_workshop(workshop_id)
+    workshop = workshop_permissions.visible(workshop_id)
     role = queries.role_of(workshop, user)
     if role is None:
         raise Forbidden(
@@ -74,10 +74,7 @@ def room(workshop_id: int):
 @bp.put("/workshops/<int:workshop_id>/room")
 @roles_required("trainer", "coordinator")
 def set_room(workshop_id: int):
-    user = current_person()
-    workshop = visible_workshop(workshop_id)
-    if not workshop.can_be_managed_by(user):
-        raise Forbidden(_l("You do not have permission to do that."))
+    workshop = workshop_permissions.managed(workshop_id)
     data = json_body()
     provider = field(data, "provider", required=False, max_length=60) or None
     link = field(data, "link", required=False, max_length=2000, default="")

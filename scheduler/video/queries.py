@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import current_app
 
+from courses.workshops import permissions as workshop_permissions
 from courses.workshops import queries as workshop_queries
 from courses.workshops.models import EnrolmentState, Workshop
 from courses.workshops.queries import Place
@@ -36,7 +37,7 @@ def role_of(workshop: Workshop, user: Any, place: Place | None = None) -> RoomRo
     enrolled learner, not one waiting), or None: no entry. ``place`` saves a query."""
     if not user or not user.is_authenticated:
         return None
-    if user.is_coordinator or user.id == workshop.trainer_id:
+    if workshop_permissions.may_manage(user, workshop):
         return RoomRole.moderator
     if place is None:
         place = workshop_queries.place(workshop.id, user.id)
@@ -113,7 +114,7 @@ class Door:
 
 def door(workshop: Workshop, user: Any, place: Place | None) -> Door:
     opens_at, closes_at = window(workshop)
-    can_manage = user.is_authenticated and workshop.can_be_managed_by(user)
+    can_manage = workshop_permissions.may_manage(user, workshop)
     label = ""
     if can_manage:
         found = provider(provider_name(room_of(workshop.id)))

@@ -12,7 +12,6 @@ import logging
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     make_response,
     redirect,
@@ -21,13 +20,14 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from courses.workshops import queries as workshop_queries
+from courses.workshops import permissions as workshop_permissions
 from lms.db import db
 from lms.enums import choices
 from lms.errors import DomainError
 from lms.plugins.video import RoomUnavailable
+from lms.security import roles_required
 
 from . import operations, queries
 from .forms import RoomForm
@@ -36,13 +36,6 @@ from .queries import Timing
 bp = Blueprint("video", __name__)
 log = logging.getLogger(__name__)
 SITE_DEFAULT = ""
-
-
-def _workshop(workshop_id: int):
-    workshop = workshop_queries.get_workshop(workshop_id)
-    if workshop is None or not workshop_queries.may_see(workshop, current_user):
-        abort(404)  # a cohort's workshop is not announced to outsiders
-    return workshop
 
 
 def _page(template: str, code: int, **context):
@@ -61,9 +54,9 @@ def refusal(workshop, user) -> str:
 
 
 @bp.get("/workshops/<int:workshop_id>/join")
-@login_required
+@roles_required()
 def join(workshop_id: int):
-    workshop = _workshop(workshop_id)
+    workshop = workshop_permissions.visible(workshop_id)
     if request.method == "HEAD":  # a link checker looks; nobody enters, nothing is recorded
         return _page("errors/error.html", 204, status=204, message="")
     role = queries.role_of(workshop, current_user)
@@ -98,11 +91,9 @@ def join(workshop_id: int):
 
 
 @bp.route("/workshops/<int:workshop_id>/room", methods=["GET", "POST"])
-@login_required
+@roles_required()
 def settings(workshop_id: int):
-    workshop = _workshop(workshop_id)
-    if not workshop.can_be_managed_by(current_user):
-        abort(403)
+    workshop = workshop_permissions.managed(workshop_id)
     room = queries.room_of(workshop.id)
     default = queries.provider(queries.provider_name(None))
     form = RoomForm(
