@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from icalendar import Calendar, Event, vCalAddress, vDuration
+from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration
 
 from lms.links import site_host
 
@@ -100,7 +100,30 @@ def calendar(
         cal.add_missing_timezones(
             first_date=min(starts) - ZONE_MARGIN, last_date=max(starts) + ZONE_MARGIN
         )
+        for zone in cal.walk("VTIMEZONE"):
+            _one_change_per_observance(zone)
     return cal
+
+
+def _one_change_per_observance(zone: Timezone) -> None:
+    """Write each change of offset as its own STANDARD or DAYLIGHT, without RDATE.
+
+    icalendar lists a zone's later changes as RDATEs of its first one; ical.js (Thunderbird)
+    then ignores that first change's DTSTART, so an event between it and the next RDATE (a
+    Thursday before October's change, seen here) is read an hour off. One DTSTART per
+    component is the same zone, valid RFC 5545, and read alike by every parser we test.
+    """
+    for observance in list(zone.subcomponents):
+        rdates = observance.pop("RDATE", None)
+        if rdates is None:
+            continue
+        for rdate in rdates if isinstance(rdates, list) else [rdates]:
+            for when in rdate.dts:
+                change = type(observance)()
+                change.update(observance)
+                change.pop("DTSTART")
+                change.add("DTSTART", when.dt)
+                zone.add_component(change)
 
 
 def feed(events: list[Event], *, name: str) -> Calendar:

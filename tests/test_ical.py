@@ -1,11 +1,13 @@
 """The shared iCalendar writer: stable UIDs, rising SEQUENCE, zones included, no room links."""
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import vobject
+from icalendar import Event
 
 from scheduler import ical
+from tests.feeds_fixtures import read_icaljs, read_vobject
 
 
 def test_a_workshop_event_carries_its_zone_and_parses_elsewhere(make_workshop):
@@ -25,3 +27,27 @@ def test_a_workshop_event_carries_its_zone_and_parses_elsewhere(make_workshop):
     parsed = vobject.readOne(data, validate=True)
     assert parsed.vevent.dtstart.value.astimezone(ZoneInfo("UTC")).hour == 10
     assert parsed.vevent.url.value == f"http://aula.test/workshops/{workshop.id}"
+
+
+def test_a_lone_event_is_read_at_its_hour_on_every_day_of_two_years():
+    # An invitation carries one event and a VTIMEZONE cut to a year either side of it. On every
+    # day of two years, in zones with and without summer time, ical.js (Thunderbird's parser)
+    # and vobject read the instant zoneinfo means; icalendar's RDATEs alone made ical.js read
+    # a Madrid Thursday before October's change an hour late.
+    starts = [
+        datetime(2027, 1, 1, 18, tzinfo=ZoneInfo(zone)) + timedelta(days=day)
+        for zone in ("Europe/Madrid", "America/Santiago", "America/Mexico_City")
+        for day in range(0, 730, 3)
+    ]
+    texts = []
+    for start in starts:
+        event = Event()
+        event.add("uid", f"{start.isoformat()}@aula.test")
+        event.add("dtstamp", datetime(2026, 1, 1, tzinfo=UTC))
+        event.add("dtstart", start)
+        event.add("dtend", start + timedelta(hours=1))
+        texts.append(ical.calendar([event], method="REQUEST").to_ical().decode())
+    expected = [start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") for start in starts]
+    assert [r["events"][0]["start"] for r in read_icaljs(texts)] == expected
+    read = [read_vobject(t).vevent.dtstart.value.astimezone(UTC) for t in texts]
+    assert [r.strftime("%Y-%m-%dT%H:%M:%SZ") for r in read] == expected
