@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from lms.db import begin_write, db
-from lms.errors import Conflict, NotFound
+from lms.errors import Conflict, DomainError, NotFound, is_whole
 
 
 class QueueOwner(Protocol):
@@ -80,6 +80,10 @@ class Queue(Generic[Owner, Entry]):
     #: held (``%(n)d`` is their number).
     missing: Any
     too_small: Any
+    #: The largest capacity, and what is said of one that is not a whole number from 1 to it
+    #: (``%(max)d`` is the largest).
+    max_capacity: int
+    out_of_range: Any
     moved: Callable[[Entry, enum.Enum | None, Move], None]
     #: An owner that gives no more places (a cancelled workshop).
     is_closed: Callable[[Owner], bool] = lambda _owner: False
@@ -171,11 +175,20 @@ class Queue(Generic[Owner, Entry]):
         self._set(owner, entry, self.holds, Move.promoted)
         return entry
 
-    def check_capacity(self, owner: Owner, capacity: int) -> None:
-        """A capacity the owner may take: never below the places held."""
+    def valid_capacity(self, capacity: Any) -> int:
+        """A whole number from 1 to :attr:`max_capacity`, or a 422 that says so."""
+        if not is_whole(capacity, 1, self.max_capacity):
+            message = self.out_of_range % {"max": self.max_capacity}
+            raise DomainError(message, code="invalid_capacity")
+        return capacity
+
+    def check_capacity(self, owner: Owner, capacity: Any) -> int:
+        """A capacity the owner may take now: valid, and never below the places held."""
+        capacity = self.valid_capacity(capacity)
         held = self.held(owner)
         if capacity < held:
             raise Conflict(self.too_small % {"n": held}, code="capacity_below_held")
+        return capacity
 
     # -- the one place where a state and the counters change --------------------------------------
 

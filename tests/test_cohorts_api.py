@@ -370,6 +370,9 @@ def test_bad_input_is_refused_with_4xx(client, office, make_user):
     }
     assert post("/api/v1/cohorts", {**base, "starts_on": "7/1/2030"}).status_code == 422
     assert post("/api/v1/cohorts", {**base, "timezone": "Mars/Base"}).status_code == 422
+    too_many = post("/api/v1/cohorts", {**base, "capacity": 41})
+    assert too_many.status_code == 422 and too_many.json["error"]["code"] == "invalid_capacity"
+    assert too_many.json["error"]["message"] == "A cohort takes from 1 to 40 entities."
     assert post("/api/v1/cohorts", {**base, "capacity": 0}).status_code == 422
     assert post("/api/v1/cohorts", {**base, "itinerary_id": 999}).status_code == 404
     r = post("/api/v1/cohorts", base)

@@ -230,7 +230,10 @@ def test_patch_changes_times_and_capacity_by_the_rules(client, make_workshop, ma
     ).get_json()
     assert body["starts_at"] == "2031-05-01T09:00:00-05:00" and body["timezone"] == "America/Bogota"
     _error(client.patch(url, headers=headers, json={"status": "cancelled"}), 422, "unknown_field")
-    _error(client.patch(url, headers=headers, json={"capacity": 2000}), 422, "invalid_capacity")
+    error = _error(
+        client.patch(url, headers=headers, json={"capacity": 2000}), 422, "invalid_capacity"
+    )
+    assert error["message"] == "The capacity must be a whole number from 1 to 1000."
 
 
 def test_cancel_then_no_enrolment_and_no_change(client, make_workshop, make_user, api_token):

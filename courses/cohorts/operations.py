@@ -154,6 +154,8 @@ PLACES: Queue[Cohort, CohortPlace] = Queue(
     held_count="admitted_count",
     missing=_l("There is no such cohort."),
     too_small=_l("%(n)d entities are already admitted; the capacity cannot go below that."),
+    max_capacity=MAX_COHORT_CAPACITY,
+    out_of_range=_l("A cohort takes from 1 to %(max)d entities."),
     moved=_moved,
 )
 
@@ -161,15 +163,6 @@ PLACES: Queue[Cohort, CohortPlace] = Queue(
 def lock_cohort(cohort_id: int) -> Cohort:
     """The cohort, locked for the rest of the transaction (see :mod:`courses.queue`)."""
     return PLACES.lock(cohort_id)
-
-
-def _check_capacity(capacity: Any) -> int:
-    if not is_whole(capacity, 1, MAX_COHORT_CAPACITY):
-        raise DomainError(
-            _l("A cohort takes from 1 to %(max)d entities.", max=MAX_COHORT_CAPACITY),
-            code="invalid_capacity",
-        )
-    return capacity
 
 
 def create_cohort(
@@ -198,7 +191,7 @@ def create_cohort(
         name=name[:200],
         starts_on=starts_on,
         timezone=check_timezone(timezone),
-        capacity=_check_capacity(capacity),
+        capacity=PLACES.valid_capacity(capacity),
         admitted_count=0,
         waitlist_count=0,
         last_arrival=0,
@@ -367,8 +360,7 @@ def remove_entity(cohort_id: int, entity_id: int) -> CohortPlace:
 def change_capacity(cohort_id: int, capacity: Any) -> Cohort:
     """Take more (or fewer) entities; new places go to the entities waiting, at once."""
     cohort = lock_cohort(cohort_id)
-    PLACES.check_capacity(cohort, _check_capacity(capacity))
-    cohort.capacity = capacity
+    cohort.capacity = PLACES.check_capacity(cohort, capacity)
     db.session.flush()
     PLACES.fill(cohort)
     return cohort

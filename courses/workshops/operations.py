@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import User
 from lms.db import begin_write, db, utcnow
-from lms.errors import Conflict, DomainError, NotFound, is_whole
+from lms.errors import Conflict, DomainError, NotFound
 
 from ..queue import Move, Queue
 from ..signals import (
@@ -64,6 +64,8 @@ SEATS: Queue[Workshop, Enrolment] = Queue(
     held_count="enrolled_count",
     missing=_l("There is no such workshop."),
     too_small=_l("%(n)d people already hold a seat; the capacity cannot go below that."),
+    max_capacity=MAX_CAPACITY,
+    out_of_range=_l("The capacity must be a whole number from 1 to %(max)d."),
     moved=_moved,
     is_closed=lambda workshop: workshop.is_cancelled,
 )
@@ -79,15 +81,6 @@ def _check_times(starts_at: datetime, ends_at: datetime) -> None:
         raise DomainError(_l("Times must carry a time zone."))
     if ends_at <= starts_at:
         raise DomainError(_l("The workshop must end after it starts."), code="invalid_times")
-
-
-def _check_capacity(capacity: Any) -> int:
-    if not is_whole(capacity, 1, MAX_CAPACITY):
-        raise DomainError(
-            _l("The capacity must be a whole number from 1 to %(max)d.", max=MAX_CAPACITY),
-            code="invalid_capacity",
-        )
-    return capacity
 
 
 def create_workshop(
@@ -121,7 +114,7 @@ def create_workshop(
         starts_at=starts_at,
         ends_at=ends_at,
         timezone=check_timezone(timezone),
-        capacity=_check_capacity(capacity),
+        capacity=SEATS.valid_capacity(capacity),
         course=course,
         audience=audience,
         cohort_id=cohort_id,
@@ -157,7 +150,7 @@ def update_workshop(workshop_id: int, **changes: Any) -> Workshop:
     if workshop.is_cancelled:
         raise Conflict(_l("A cancelled workshop cannot be changed."), code="cancelled")
     if "capacity" in changes:
-        SEATS.check_capacity(workshop, _check_capacity(changes["capacity"]))
+        SEATS.check_capacity(workshop, changes["capacity"])
     if "timezone" in changes:
         from lms.accounts.operations import check_timezone
 
