@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
@@ -64,6 +65,22 @@ def refuse(e: DomainError, target: str):
 
     db.session.rollback()
     flash(str(e.message), "error")
+    return redirect(target, 303)
+
+
+def carry_out(change: Callable[[], object], target: str, done: str, category: str = "success"):
+    """A web form's change: made, committed, ``done`` shown and back to ``target``; or, if a
+    rule refuses it, nothing of it kept and the reason shown (:func:`refuse`)."""
+    from flask import flash, redirect
+
+    from lms.db import db
+
+    try:
+        change()
+    except DomainError as e:
+        return refuse(e, target)
+    db.session.commit()
+    flash(done, category)
     return redirect(target, 303)
 
 

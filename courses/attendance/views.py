@@ -8,7 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.db import db
-from lms.errors import DomainError, refuse
+from lms.errors import DomainError, carry_out, refuse
 from lms.security import roles_required
 
 from ..workshops.models import Attendance
@@ -51,13 +51,11 @@ def save(workshop_id: int):
     if not form.validate_on_submit():
         flash(_("The form had expired. Please try again."), "error")
         return _to_sheet(workshop_id)
-    try:
-        operations.mark_many(workshop.id, chosen_statuses(form, lines), by=current_user)
-    except DomainError as e:
-        return refuse(e, url_for(".sheet", workshop_id=workshop_id))
-    db.session.commit()
-    flash(_("Attendance saved."), "success")
-    return _to_sheet(workshop_id)
+    return carry_out(
+        lambda: operations.mark_many(workshop.id, chosen_statuses(form, lines), by=current_user),
+        url_for(".sheet", workshop_id=workshop_id),
+        _("Attendance saved."),
+    )
 
 
 @bp.post("/workshops/<int:workshop_id>/attendance/all-present")

@@ -12,7 +12,7 @@ from flask_login import current_user
 from lms.accounts.models import User
 from lms.db import db, utcnow
 from lms.enums import choices
-from lms.errors import DomainError, refuse
+from lms.errors import DomainError, carry_out, refuse
 from lms.security import roles_required
 
 from ..entities import queries as entity_queries
@@ -148,14 +148,12 @@ def admit(cohort_id: int):
 @roles_required("coordinator")
 def leave(cohort_id: int, entity_id: int):
     permissions.cohort_for(cohort_id, permissions.may_run)
-    target = url_for(".dashboard", cohort_id=cohort_id)
-    try:
-        operations.remove_entity(cohort_id, entity_id)
-    except DomainError as e:
-        return refuse(e, target)
-    db.session.commit()
-    flash(_("The entity has left the cohort."), "info")
-    return redirect(target, 303)
+    return carry_out(
+        lambda: operations.remove_entity(cohort_id, entity_id),
+        url_for(".dashboard", cohort_id=cohort_id),
+        _("The entity has left the cohort."),
+        "info",
+    )
 
 
 @bp.post("/cohorts/<int:cohort_id>/entities/<int:entity_id>/mentor")
@@ -168,13 +166,12 @@ def mentor(cohort_id: int, entity_id: int):
     if not form.validate_on_submit():
         flash(_("Please choose a mentor."), "error")
         return redirect(target, 303)
-    try:
-        operations.assign_mentor(cohort_id, entity_id, db.session.get(User, form.user_id.data))
-    except DomainError as e:
-        return refuse(e, target)
-    db.session.commit()
-    flash(_("The mentor has been paired."), "success")
-    return redirect(target, 303)
+    mentor = db.session.get(User, form.user_id.data)
+    return carry_out(
+        lambda: operations.assign_mentor(cohort_id, entity_id, mentor),
+        target,
+        _("The mentor has been paired."),
+    )
 
 
 @bp.route("/cohorts/<int:cohort_id>/entities/<int:entity_id>/check-in", methods=["GET", "POST"])

@@ -9,7 +9,7 @@ from flask_login import current_user
 from lms.accounts.models import User
 from lms.db import db
 from lms.enums import choices
-from lms.errors import DomainError, refuse
+from lms.errors import DomainError, carry_out, refuse
 from lms.security import roles_required
 
 from . import operations, permissions, queries
@@ -70,26 +70,23 @@ def add_member(entity_id: int):
     if not form.validate_on_submit():
         flash(_("Please choose a person and a role."), "error")
         return redirect(target, 303)
-    try:
-        operations.add_member(entity_id, db.session.get(User, form.user_id.data), form.role.data)
-    except DomainError as e:
-        return refuse(e, target)
-    db.session.commit()
-    flash(_("The member has been added."), "success")
-    return redirect(target, 303)
+    person = db.session.get(User, form.user_id.data)
+    return carry_out(
+        lambda: operations.add_member(entity_id, person, form.role.data),
+        target,
+        _("The member has been added."),
+    )
 
 
 @bp.post("/entities/<int:entity_id>/members/<int:user_id>/remove")
 @roles_required("coordinator")
 def remove_member(entity_id: int, user_id: int):
-    target = url_for(".detail", entity_id=entity_id)
-    try:
-        operations.remove_member(entity_id, user_id)
-    except DomainError as e:
-        return refuse(e, target)
-    db.session.commit()
-    flash(_("The member has been taken off the entity."), "info")
-    return redirect(target, 303)
+    return carry_out(
+        lambda: operations.remove_member(entity_id, user_id),
+        url_for(".detail", entity_id=entity_id),
+        _("The member has been taken off the entity."),
+        "info",
+    )
 
 
 @bp.route("/entities/<int:entity_id>/diagnosis", methods=["GET", "POST"])

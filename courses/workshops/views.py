@@ -11,7 +11,7 @@ from lms.accounts.models import Role, User
 from lms.accounts.queries import users_with_role
 from lms.db import db
 from lms.enums import choices, offer
-from lms.errors import DomainError, refuse
+from lms.errors import DomainError, carry_out, refuse
 from lms.i18n import reader_zone
 from lms.security import roles_required
 
@@ -98,13 +98,12 @@ def enrol(workshop_id: int):
 @roles_required()
 def withdraw(workshop_id: int):
     permissions.for_enrolment(workshop_id)
-    try:
-        operations.withdraw(workshop_id, current_user.id)
-    except DomainError as e:
-        return refuse(e, url_for(".detail", workshop_id=workshop_id))
-    db.session.commit()
-    flash(_("You have given up your place."), "info")
-    return redirect(url_for(".detail", workshop_id=workshop_id), 303)
+    return carry_out(
+        lambda: operations.withdraw(workshop_id, current_user.id),
+        url_for(".detail", workshop_id=workshop_id),
+        _("You have given up your place."),
+        "info",
+    )
 
 
 @bp.get("/me/workshops")
@@ -211,13 +210,7 @@ def roster(workshop_id: int):
 
 def _roster_change(workshop_id: int, change, done: str):
     permissions.managed(workshop_id)
-    try:
-        change()
-    except DomainError as e:
-        return refuse(e, url_for(".roster", workshop_id=workshop_id))
-    db.session.commit()
-    flash(done, "success")
-    return redirect(url_for(".roster", workshop_id=workshop_id), 303)
+    return carry_out(change, url_for(".roster", workshop_id=workshop_id), done)
 
 
 @bp.post("/workshops/<int:workshop_id>/roster/<int:user_id>/remove")
