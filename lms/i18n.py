@@ -22,6 +22,15 @@ def supported_locale(value: str | None) -> str:
     return value if value in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
 
 
+def visitor_locale() -> str:
+    """The language chosen with the switcher, else the browser's best match, else ``""``.
+    A new account takes it, so that its mail and calendars speak the visitor's language."""
+    languages = current_app.config["LANGUAGES"]
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages) or ""
+
+
 def select_locale() -> str:
     """The signed-in person's choice, else the switcher's, else the browser's."""
     languages = current_app.config["LANGUAGES"]
@@ -29,9 +38,7 @@ def select_locale() -> str:
         return languages[0]  # outside a request, callers use flask_babel.force_locale
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
-    if session.get("locale") in languages:
-        return session["locale"]
-    return request.accept_languages.best_match(languages) or languages[0]
+    return visitor_locale() or languages[0]
 
 
 def reader_zone() -> ZoneInfo:

@@ -17,6 +17,26 @@ def test_sign_up_signs_in_and_hashes_the_password(client, app):
     assert "Ana" in client.get("/me/workshops").get_data(as_text=True)
 
 
+def test_a_new_account_speaks_the_visitors_language(client):
+    # Someone who signs up from a Spanish browser, or after choosing Catalan with the switcher,
+    # gets an account in that language (so their mail and calendars are); the API alike.
+    def sign_up(email, **kwargs):
+        data = {"name": "N", "email": email, "password": "longenough"}
+        assert client.post("/sign-up", data=data, **kwargs).status_code == 302
+        client.post("/sign-out")
+        db.session.rollback()  # read what the requests committed
+        return db.session.scalar(sa.select(User.locale).where(User.email == email))
+
+    assert sign_up("es@x.org", headers={"Accept-Language": "es-ES,es;q=0.9,en;q=0.5"}) == "es"
+    assert sign_up("none@x.org", headers={"Accept-Language": "ja"}) == ""
+    client.post("/language", data={"locale": "ca"})
+    assert sign_up("ca@x.org", headers={"Accept-Language": "es"}) == "ca"
+    body = {"email": "api@x.org", "name": "A", "password": "longenough"}
+    created = client.post("/api/v1/users", json=body, headers={"Accept-Language": "es"})
+    db.session.rollback()
+    assert db.session.get(User, created.json["id"]).locale == "ca"  # the switcher's, first
+
+
 def test_sign_up_refuses_a_taken_email_and_short_password(client, make_user):
     # A taken address or a short password is refused with a clear message, nothing written.
     user = make_user()

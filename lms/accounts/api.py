@@ -5,6 +5,7 @@ from flask import current_app, jsonify
 from lms.api import bp, field, json_body
 from lms.db import db
 from lms.errors import DomainError
+from lms.i18n import visitor_locale
 from lms.security import current_person, limiter, roles_required
 
 from . import operations
@@ -29,7 +30,7 @@ def sign_up():
         field(data, "email", max_length=254),
         field(data, "name", max_length=120),
         field(data, "password", max_length=200),
-        locale=field(data, "locale", required=False, default=""),
+        locale=field(data, "locale", required=False, default="") or visitor_locale(),
         timezone=field(data, "timezone", required=False),
     )
     db.session.commit()

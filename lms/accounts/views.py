@@ -16,6 +16,7 @@ from flask_login import current_user, login_user, logout_user
 from lms.db import db
 from lms.enums import offer
 from lms.errors import DomainError
+from lms.i18n import visitor_locale
 from lms.security import limiter, roles_required
 
 from . import operations
@@ -45,7 +46,7 @@ def sign_up():
                 form.email.data,
                 form.name.data,
                 form.password.data,
-                locale=session.get("locale", ""),
+                locale=visitor_locale(),
             )
         except DomainError as e:
             db.session.rollback()
