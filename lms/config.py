@@ -15,7 +15,7 @@ class Defaults:
     BASE_URL = "http://127.0.0.1:5000"
     #: The programme's name, shown in the header, e-mails and calendar names.
     SITE_NAME = "Aula"
-    LANGUAGES = ("en", "es", "ca")
+    LANGUAGES = ("en", "es", "ca", "gl")
     BABEL_DEFAULT_LOCALE = "en"
     DEFAULT_TIMEZONE = "Europe/Madrid"
     SQLALCHEMY_TRACK_MODIFICATIONS = False

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 babel = Babel()
 
-LANGUAGE_NAMES = {"en": "English", "es": "Español", "ca": "Català"}
+LANGUAGE_NAMES = {"en": "English", "es": "Español", "ca": "Català", "gl": "Galego"}
 
 
 def supported_locale(value: str | None) -> str:

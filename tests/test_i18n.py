@@ -18,6 +18,23 @@ def test_browser_language_is_followed(client):
     )
 
 
+def test_galician_pages_and_error_messages(client, make_user, login):
+    # Galician is spoken like Spanish and Catalan: the browser's gl, a signed-in person's gl,
+    # and the error pages and messages.
+    page = client.get("/", headers={"Accept-Language": "gl-ES,gl;q=0.9"}).get_data(as_text=True)
+    assert "Próximos obradoiros" in page and "Galego" in page
+    missing = client.get("/nothing-here", headers={"Accept-Language": "gl"})
+    assert missing.status_code == 404
+    assert "Non hai nada neste enderezo." in missing.get_data(as_text=True)
+    refused = client.post("/sign-in", json={"email": 5}, headers={"Accept-Language": "gl"})
+    assert refused.status_code == 415
+    assert "Esta páxina recibe un formulario, non JSON" in refused.get_data(as_text=True)
+    login(make_user(locale="gl"))
+    assert "Próximos obradoiros" in client.get("/", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
+
+
 def test_switcher_and_profile_choice_win(client, make_user, login):
     # The switcher's choice beats the browser; a signed-in person's choice is kept on the profile.
     client.post("/language", data={"locale": "ca"})
@@ -36,7 +53,8 @@ def test_switcher_and_profile_choice_win(client, make_user, login):
 
 
 def test_every_string_is_translated_and_compiled():
-    # Spanish and Catalan catalogues cover every marked string, and the .mo files are current.
+    # The Spanish, Catalan and Galician catalogues cover every marked string; the .mo files
+    # are current.
     result = subprocess.run(
         [sys.executable, "tools/i18n.py", "check"], cwd=ROOT, capture_output=True, text=True
     )
@@ -44,7 +62,7 @@ def test_every_string_is_translated_and_compiled():
     from babel.messages.mofile import read_mo
     from babel.messages.pofile import read_po
 
-    for locale in ("es", "ca"):
+    for locale in ("es", "ca", "gl"):
         folder = ROOT / "lms" / "translations" / locale / "LC_MESSAGES"
         with (folder / "messages.po").open("rb") as po, (folder / "messages.mo").open("rb") as mo:
             source = {_key(m.id): _key(m.string) for m in read_po(po) if m.id}
@@ -75,5 +93,5 @@ def test_the_check_finds_a_marked_string_missing_from_the_catalogues(tmp_path):
     assert result.returncode == 1, result.stdout + result.stderr
     assert result.stdout.splitlines() == [
         f"{locale}: not in the catalogue (run update): A sentence nobody translated yet"
-        for locale in ("es", "ca")
+        for locale in ("es", "ca", "gl")
     ]

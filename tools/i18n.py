@@ -1,10 +1,11 @@
-"""Keep the English, Spanish and Catalan catalogues in step with the code.
+"""Keep the English, Spanish, Catalan and Galician catalogues in step with the code.
 
     python tools/i18n.py update [--fill translations.json ...]
     python tools/i18n.py check
 
-``update`` extracts every marked string, updates ``es`` and ``ca``, fills in translations
-from JSON files (``{"English msgid": {"es": "...", "ca": "..."}}``; a plural is a list of two)
+``update`` extracts every marked string, updates ``es``, ``ca`` and ``gl`` (creating a
+catalogue that does not exist yet), fills in translations from JSON files
+(``{"English msgid": {"es": "...", "ca": "...", "gl": "..."}}``; a plural is a list of two)
 and compiles the ``.mo`` files. ``check`` exits non-zero when a string lacks a translation,
 or when the code marks a string that a catalogue does not hold yet (nobody ran ``update``).
 Runs under a lock, so two people updating at once do not overwrite each other.
@@ -24,7 +25,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 DIR = ROOT / "lms" / "translations"
 POT = DIR / "messages.pot"
-LOCALES = ("es", "ca")
+LOCALES = ("es", "ca", "gl")
 
 
 def pybabel(*args: str) -> None:
@@ -107,6 +108,9 @@ def unlisted() -> dict[str, list[str]]:
 
 def update(files: list[str]) -> None:
     extract(POT)
+    for locale in LOCALES:
+        if not po_path(locale).exists():
+            pybabel("init", "-i", str(POT), "-d", str(DIR), "-l", locale, "-w", "100")
     pybabel(
         "update",
         "-i",
