@@ -78,3 +78,54 @@ def test_every_workshop_message_is_rendered_as_before(app, make_user, make_works
         GOLDEN.parent.mkdir(exist_ok=True)
         GOLDEN.write_text(text, encoding="utf-8")
     assert text == GOLDEN.read_text(encoding="utf-8")
+
+
+COHORT_GOLDEN = Path(__file__).parent / "golden" / "cohort_messages.txt"
+
+
+def test_every_cohort_message_is_rendered_as_before(app, make_user):
+    from datetime import date
+
+    from courses.cohorts import operations as cohorts
+    from courses.entities import operations as entities
+    from tests.cohort_fixtures import STEPS, ZONE
+
+    referent = make_user("coordinator", email="office@aula.test", name="Oficina", locale="ca")
+    itinerary = cohorts.create_itinerary(name="Itinerari ESS", steps=STEPS)
+    cohort = cohorts.create_cohort(
+        itinerary_id=itinerary.id,
+        name="Cohort <tardor>",
+        starts_on=date(2031, 3, 3),
+        timezone=ZONE,
+        referent=db.session.merge(referent),
+        capacity=1,
+    )
+    db.session.commit()
+    made = []
+    for name, locales in (("Coop Una & Cia", ("es", "en")), ("Coop Dues", ("ca", "gl"))):
+        entity = entities.create_entity(name=name, kind="cooperative")
+        for n, locale in enumerate(locales):
+            person = make_user(
+                email=f"{name[5:8].strip()}-{locale}@aula.test", name=f"{name} {n}", locale=locale
+            )
+            entities.add_member(
+                entity.id, db.session.merge(person), "referent" if n == 0 else "member"
+            )
+        db.session.commit()
+        made.append(entity)
+    mentor = make_user("trainer", email="mentor@aula.test", name="Mentora", locale="gl")
+    cohorts.admit_entity(cohort.id, made[0].id)  # admitted
+    cohorts.admit_entity(cohort.id, made[1].id)  # waitlisted, number 1
+    db.session.commit()
+    cohorts.assign_mentor(cohort.id, made[0].id, db.session.merge(mentor))  # mentor_assigned
+    db.session.commit()
+    cohorts.remove_entity(cohort.id, made[0].id)  # left, and the second promoted
+    db.session.commit()
+
+    text = _dump([m for m in outbox() if m.kind.startswith("cohort.")])
+    kinds = {line.split()[1] for line in text.splitlines() if line.startswith("=== ")}
+    assert {"cohort.admitted", "cohort.waitlisted", "cohort.mentor_assigned", "cohort.left",
+            "cohort.promoted"} <= kinds  # fmt: skip
+    if os.environ.get("LMS_UPDATE_GOLDEN"):
+        COHORT_GOLDEN.write_text(text, encoding="utf-8")
+    assert text == COHORT_GOLDEN.read_text(encoding="utf-8")
