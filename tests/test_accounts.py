@@ -168,3 +168,22 @@ def test_token_endpoint_is_rate_limited(make_app, make_user):
         for _ in range(4)
     ]
     assert web[-1] == 429
+
+
+def test_sign_in_with_an_unknown_email_checks_a_password_hash_too(client, make_user, monkeypatch):
+    # Signing in with an address that has no account does the same hash check as with one,
+    # so the time of the answer does not tell whether the account exists.
+    from lms.accounts import operations
+
+    checked = []
+    real = operations.check_password_hash
+    monkeypatch.setattr(
+        operations, "check_password_hash", lambda h, p: checked.append(h) or real(h, p)
+    )
+    user = make_user()
+    known = client.post("/sign-in", data={"email": user.email, "password": "nope"})
+    assert known.status_code == 401
+    unknown = client.post("/sign-in", data={"email": "nobody@x.org", "password": "nope"})
+    assert unknown.status_code == 401
+    assert len(checked) == 2
+    assert checked[1].startswith("pbkdf2:sha256:1000")  # the configured method, not a cheap one

@@ -282,3 +282,17 @@ def test_healthz_answers_ok_without_the_database(client):
         response = client.get("/healthz")
     assert (response.status_code, response.get_data(as_text=True)) == (200, "ok")
     assert statements == []
+
+
+def test_a_workshop_page_shows_its_time_once_in_the_readers_zone(
+    client, make_workshop, make_user, login
+):
+    # Issue 19: the time was shown twice when reader and workshop share a zone; a reader in
+    # another zone still sees the time where the workshop happens.
+    workshop = make_workshop(timezone="Europe/Madrid")
+    login(make_user(timezone="Europe/Madrid"))
+    page = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    assert "Europe/Madrid)" not in page
+    login(make_user(timezone="America/Bogota"))
+    page = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    assert "Europe/Madrid)" in page

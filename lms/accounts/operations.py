@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from zoneinfo import available_timezones
 
@@ -103,9 +104,22 @@ def authenticate(email: str, password: str) -> User | None:
     user = user_by_email(email)
     stored = user.password_hash if user else None
     db.session.rollback()  # nothing written; `user` reloads when next used
-    if stored is None or not check_password_hash(stored, password):
+    # An unknown address costs the same hash check as a known one: the time of the answer
+    # must not tell whether an account exists.
+    matches = check_password_hash(stored or _decoy_hash(_hash_method()), password)
+    if stored is None or not matches:
         return None
     return user
+
+
+def _hash_method() -> str:
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+
+
+@functools.cache
+def _decoy_hash(method: str) -> str:
+    """A hash of a random password, checked in place of an account that does not exist."""
+    return generate_password_hash(secrets.token_urlsafe(16), method)
 
 
 def update_profile(user: User, *, name: str, locale: str, timezone: str) -> None:
