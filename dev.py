@@ -62,6 +62,9 @@ def main(argv: list[str]) -> None:
     set_up()
     if command == "serve":
         program = [str(BIN / "flask"), "--app", "lms", "run", *rest]
+        # The development server's first start shows the demo (only into a database with
+        # nobody in it); a production start never loads it by itself.
+        os.environ.setdefault("LMS_LOAD_DEMO_WHEN_EMPTY", "true")
     else:
         _ical_js()
         program = [str(BIN / "pytest"), *rest]

@@ -19,11 +19,13 @@ class Defaults:
     BABEL_DEFAULT_LOCALE = "en"
     DEFAULT_TIMEZONE = "Europe/Madrid"
     SQLALCHEMY_TRACK_MODIFICATIONS = False
-    #: Create or upgrade the schema when the app starts, and load the demo into an empty
-    #: database. Right for one machine; a deploy with several hosts sets it to false and runs
-    #: ``flask --app lms db upgrade`` once.
+    #: Create or upgrade the schema when the app starts. Right for one machine; a deploy with
+    #: several hosts sets it to false and runs ``flask --app lms db upgrade`` once.
     AUTO_SETUP = True
-    LOAD_DEMO_WHEN_EMPTY = True
+    #: Load the demo on start into a database with nobody in it. Off: an empty production
+    #: database stays empty. ``python3 dev.py serve`` turns it on; ``flask --app lms demo``
+    #: loads it on request.
+    LOAD_DEMO_WHEN_EMPTY = False
     #: Flask-Limiter's store: memory for one process, ``redis://host:6379`` for several.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True

@@ -92,15 +92,39 @@ def test_cli_users_create(tmp_path, database_url):
 
 
 def test_fresh_start_migrates_and_loads_the_demo(tmp_path):
-    # A fresh SQLite instance gets its schema and the demo programme on start, and once only.
-    app = create_app({"SECRET_KEY": "x"}, instance_path=str(tmp_path / "fresh"))
-    create_app({"SECRET_KEY": "x"}, instance_path=str(tmp_path / "fresh"))
+    # Asked for (as dev.py serve does), a fresh instance gets the demo on start, once only.
+    asked = {"SECRET_KEY": "x", "LOAD_DEMO_WHEN_EMPTY": True}
+    app = create_app(asked, instance_path=str(tmp_path / "fresh"))
+    create_app(asked, instance_path=str(tmp_path / "fresh"))
     from courses.workshops.queries import catalogue
 
     with app.app_context():
         workshops = catalogue()  # the upcoming public week; past weeks and the cohort aside
         assert len(workshops) == 4
         db.engine.dispose()
+
+
+def test_a_production_start_on_an_empty_database_loads_nothing(tmp_path):
+    # Without being asked, an empty database gets its schema and stays empty.
+    from lms.accounts.queries import has_users
+
+    app = create_app({"SECRET_KEY": "x"}, instance_path=str(tmp_path / "prod"))
+    with app.app_context():
+        assert not has_users()
+        db.engine.dispose()
+
+
+def test_dev_serve_asks_for_the_demo(monkeypatch):
+    # dev.py serve turns the demo on for the development server's first start.
+    import dev
+
+    monkeypatch.delenv("LMS_LOAD_DEMO_WHEN_EMPTY", raising=False)
+    monkeypatch.setattr(dev, "set_up", lambda: None)
+    seen = {}
+    monkeypatch.setattr(dev.os, "execv", lambda *a: seen.update(os.environ))
+    monkeypatch.setattr(dev.os, "chdir", lambda *a: None)
+    dev.main(["serve"])
+    assert seen["LMS_LOAD_DEMO_WHEN_EMPTY"] == "true"
 
 
 def test_demo_is_the_smartpeme_week(app):
