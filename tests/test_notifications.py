@@ -278,13 +278,38 @@ def test_a_worker_that_lost_its_lease_neither_sends_nor_records(app):
     assert message.status is S.sent and message.attempts == 2
 
 
-def test_a_long_batch_renews_its_leases_past_half_their_time(app):
-    # A worker still sending a batch after half its lease renews each message before sending.
+def test_a_long_batch_renews_each_lease_and_skips_one_it_lost(make_app, tmp_path, monkeypatch):
+    # Past half its lease, the worker renews each message before sending it: one whose lease
+    # another worker has taken meanwhile is not sent; the one still held is sent.
+    import dataclasses
     from datetime import timedelta
 
-    from lms.db import utcnow
+    import sqlalchemy as sa
 
-    app.config["OUTBOX_LEASE_SECONDS"] = 300
-    fresh_claim = operations.Claim("t", [], utcnow())
-    old_claim = operations.Claim("t", [], utcnow() - timedelta(seconds=200))
-    assert not fresh_claim.needs_renewal() and old_claim.needs_renewal()
+    from lms.db import utcnow
+    from lms.notifications import worker
+    from lms.notifications.models import OutboxMessage
+
+    app = make_app(MAIL_SERVER="", OUTBOX_LEASE_SECONDS=300)
+    with app.app_context():
+        _enqueue(2)
+        claim_due = operations.claim_due
+
+        def an_old_claim_whose_second_lease_was_taken(*args, **kwargs):
+            claim = claim_due(*args, **kwargs)
+            claim = dataclasses.replace(claim, at=utcnow() - timedelta(seconds=200))  # > 150 s
+            taken = claim.messages[1][1].id
+            db.session.execute(
+                sa.update(OutboxMessage)
+                .where(OutboxMessage.id == taken)
+                .values(claim_token="another-worker", claimed_until=utcnow() + timedelta(hours=1))
+            )
+            db.session.commit()
+            return claim
+
+        monkeypatch.setattr(operations, "claim_due", an_old_claim_whose_second_lease_was_taken)
+        assert worker.deliver_due() == 2
+        first, second = outbox()
+    assert len(eml_files(tmp_path / "instance")) == 1
+    assert first.status is S.sent
+    assert second.status is S.pending and second.claim_token == "another-worker"
