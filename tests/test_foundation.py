@@ -93,10 +93,15 @@ def test_cli_users_create(tmp_path, database_url):
 
 def test_fresh_start_migrates_and_loads_the_demo(tmp_path):
     # Asked for (as dev.py serve does), a fresh instance gets the demo on start, once only.
-    asked = {"SECRET_KEY": "x", "LOAD_DEMO_WHEN_EMPTY": True}
-    app = create_app(asked, instance_path=str(tmp_path / "fresh"))
-    create_app(asked, instance_path=str(tmp_path / "fresh"))
     from courses.workshops.queries import catalogue
+    from lms.signals import demo_requested
+
+    asked = {"SECRET_KEY": "x", "LOAD_DEMO_WHEN_EMPTY": True}
+    loads = []
+    with demo_requested.connected_to(loads.append):
+        app = create_app(asked, instance_path=str(tmp_path / "fresh"))
+        create_app(asked, instance_path=str(tmp_path / "fresh"))
+    assert len(loads) == 1  # the second start finds people and asks for nothing
 
     with app.app_context():
         workshops = catalogue()  # the upcoming public week; past weeks and the cohort aside
