@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from lms import create_app
 from lms.db import db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def flask_cli(*args, env=None, instance=None):
