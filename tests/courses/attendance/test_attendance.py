@@ -17,8 +17,6 @@ from courses.workshops.models import Attendance, Enrolment
 from lms.db import db, utcnow
 from lms.errors import Conflict, DomainError, Forbidden, NotFound
 
-pytest_plugins = ["tests.attendance_fixtures"]
-
 STATUSES = [s.value for s in Attendance]
 
 
