@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import Flask
 
-from lms.accounts.models import Role
+from lms.accounts.models import Role, User
 from lms.accounts.operations import create_user
 from lms.accounts.queries import user_by_email
 from lms.db import db
@@ -154,9 +154,17 @@ def load_demo(_sender: Flask | None = None, **_kwargs) -> None:
     load_cohort_demo()
 
 
+def _loaded(email: str) -> User:
+    """A person the coming week's part of the demo made."""
+    user = user_by_email(email)
+    if user is None:
+        raise RuntimeError(f"the demo's {email} is missing")
+    return user
+
+
 def _load_past_weeks() -> None:
-    trainer = user_by_email(TRAINER[0])
-    learners = [user_by_email(email) for email, _name in LEARNERS]
+    trainer = _loaded(TRAINER[0])
+    learners = [_loaded(email) for email, _name in LEARNERS]
     zone = ZoneInfo(ZONE)
     for weeks_ago, weekday, hour, title, topic, description, asked, marks in PAST:
         day = past_week_day(weeks_ago, weekday)

@@ -9,9 +9,10 @@ PostgreSQL the operation then locks the row it serialises on with ``SELECT ... F
 
 from __future__ import annotations
 
+import enum
 import sqlite3
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 from flask import Flask, has_request_context, request
@@ -34,6 +35,13 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# Every model's base class: ``db.Model`` at run time (Flask-SQLAlchemy's query and table-name
+# helpers); to the type checker, which cannot see through ``db.Model``, the declarative base.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 
 
 def utcnow() -> datetime:
@@ -92,9 +100,13 @@ def begin_write() -> None:
     session.connection(execution_options={"sqlite_immediate": True})
 
 
+def _total_changes(conn: sa.Connection) -> int:
+    """The rows SQLite's connection has changed since it opened."""
+    return cast(sqlite3.Connection, conn.connection.dbapi_connection).total_changes
+
+
 def _has_written(conn: sa.Connection) -> bool:
-    raw = conn.connection.dbapi_connection
-    return raw.total_changes != conn.info.get("aula_changes_at_begin")
+    return _total_changes(conn) != conn.info.get("aula_changes_at_begin")
 
 
 def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -114,7 +126,7 @@ def _on_sqlite_begin(conn: sa.Connection) -> None:
     )
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
     conn.info["aula_immediate"] = bool(immediate)
-    conn.info["aula_changes_at_begin"] = conn.connection.dbapi_connection.total_changes
+    conn.info["aula_changes_at_begin"] = _total_changes(conn)
 
 
 def init_app(app: Flask) -> None:
@@ -131,13 +143,14 @@ def init_app(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         engine = db.engine
-        if engine.dialect.name == "sqlite" and not getattr(engine, "_aula_hooked", False):
+        if engine.dialect.name == "sqlite" and not sa.event.contains(
+            engine, "connect", _on_sqlite_connect
+        ):
             sa.event.listen(engine, "connect", _on_sqlite_connect)
             sa.event.listen(engine, "begin", _on_sqlite_begin)
-            engine._aula_hooked = True
 
 
-def enum_type(enum_cls: type) -> sa.Enum:
+def enum_type(enum_cls: type[enum.Enum]) -> sa.Enum:
     """A portable enum column: stored as its value, checked by the database."""
     return sa.Enum(
         enum_cls,
@@ -148,3 +161,8 @@ def enum_type(enum_cls: type) -> sa.Enum:
         values_callable=lambda e: [m.value for m in e],
         validate_strings=True,
     )
+
+
+def rows_changed(statement: sa.Executable) -> int:
+    """Run an UPDATE or DELETE in the session; how many rows it changed."""
+    return cast(sa.CursorResult[Any], db.session.execute(statement)).rowcount

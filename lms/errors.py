@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -52,7 +52,7 @@ class Conflict(DomainError):
     code = "conflict"
 
 
-def is_whole(value: Any, low: int, high: int) -> bool:
+def is_whole(value: Any, low: int, high: int) -> TypeGuard[int]:
     """A whole number from ``low`` to ``high`` (JSON's true and false are not numbers)."""
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 

@@ -19,7 +19,7 @@ LANGUAGE_NAMES = {"en": "English", "es": "Español", "ca": "Català", "gl": "Gal
 def supported_locale(value: str | None) -> str:
     """``value`` when the site speaks it, else the site's default language."""
     config = current_app.config
-    return value if value in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
+    return value if value and value in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
 
 
 def visitor_locale() -> str:

@@ -16,8 +16,10 @@ The rules every calendar file and invitation follows (see shared/protocols.md):
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration
+from icalendar import Calendar, Component, Event, vCalAddress, vDuration
+from icalendar.enums import STATUS
 
 from lms.links import site_host
 
@@ -42,7 +44,7 @@ def personal_sequence(workshop, enrolment) -> int:
     return workshop.sequence + enrolment.revision
 
 
-def address(email: str, name: str, **params: str) -> vCalAddress:
+def address(email: str, name: str, **params: Any) -> vCalAddress:
     return vCalAddress.new(email, cn=name, **params)
 
 
@@ -64,9 +66,9 @@ def workshop_event(
     url = workshop_page(workshop)
     text = description if description is not None else workshop.description
     status = (
-        "CANCELLED"
+        STATUS.CANCELLED
         if cancelled or workshop.is_cancelled
-        else ("TENTATIVE" if tentative else "CONFIRMED")
+        else (STATUS.TENTATIVE if tentative else STATUS.CONFIRMED)
     )
     event = Event.new(
         uid=uid,
@@ -105,7 +107,7 @@ def calendar(
     return cal
 
 
-def _one_change_per_observance(zone: Timezone) -> None:
+def _one_change_per_observance(zone: Component) -> None:
     """Write each change of offset as its own STANDARD or DAYLIGHT, without RDATE.
 
     icalendar lists a zone's later changes as RDATEs of its first one; ical.js (Thunderbird)

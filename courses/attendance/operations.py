@@ -24,7 +24,7 @@ from courses.workshops import permissions as workshop_permissions
 from courses.workshops.models import Attendance, Enrolment, EnrolmentState, Workshop
 from courses.workshops.operations import lock_workshop
 from lms.accounts.models import User
-from lms.db import begin_write, db, utcnow
+from lms.db import begin_write, db, rows_changed, utcnow
 from lms.errors import Conflict, DomainError, Forbidden, NotFound
 
 from .models import AttendanceMark, AttendanceSource, RoomJoin
@@ -129,8 +129,8 @@ def mark_many(
     marks = _marks(list(seats.values()))
     for user_id, status in statuses.items():
         enrolment, mark_ = seats[user_id], marks.get(seats[user_id].id)
-        unchanged = enrolment.attendance is status and mark_ is not None
-        if unchanged and mark_.source is AttendanceSource.trainer:
+        kept = mark_ is not None and mark_.source is AttendanceSource.trainer
+        if kept and enrolment.attendance is status:
             continue
         _write(enrolment, mark_, status, by, now)
     db.session.flush()
@@ -177,12 +177,12 @@ def prefill_from_joins(
     begin_write()
     filled = 0
     for enrolment_id in db.session.scalars(candidates).all():
-        result = db.session.execute(
+        changed = rows_changed(
             sa.update(Enrolment)
             .where(Enrolment.id == enrolment_id, Enrolment.attendance.is_(None))
             .values(attendance=Attendance.present)
         )
-        if result.rowcount == 1:
+        if changed == 1:
             db.session.add(
                 AttendanceMark(
                     enrolment_id=enrolment_id, source=AttendanceSource.room, marked_at=now

@@ -213,5 +213,6 @@ def export_rows(
         members = sa.select(Membership.user_id).where(Membership.entity_id == entity_id)
         query = query.where(Enrolment.user_id.in_(members))
     return [
-        ExportRow(*row, entities=_entity_names(names)) for *row, names in db.session.execute(query)
+        ExportRow(*row, entities=_entity_names(names))  # type: ignore[misc]  # mypy can't count *row
+        for *row, names in db.session.execute(query)
     ]

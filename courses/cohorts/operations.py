@@ -482,7 +482,7 @@ def record_checkin(
         )
     )
     created = checkin is None
-    if created:
+    if checkin is None:
         checkin = CheckIn(cohort_id=cohort_id, entity_id=entity_id, week=week)
         db.session.add(checkin)
     checkin.status = status

@@ -293,7 +293,7 @@ def dashboard(cohort: Cohort, now: datetime | None = None) -> Dashboard:
     for place, week in missing_checkins(cohort_id=cohort.id, now=now):
         missing[place.entity_id].append(week)
     attendance = _attendance(cohort.id, now)
-    rows = {"admitted": [], "waitlisted": [], "left": []}
+    rows: dict[str, list[EntityRow]] = {"admitted": [], "waitlisted": [], "left": []}
     for place in places(cohort.id):
         row = EntityRow(place, checkins=by_entity.get(place.entity_id, []))
         row.missing_weeks = missing.get(place.entity_id, [])

@@ -166,7 +166,7 @@ def mentor(cohort_id: int, entity_id: int):
     if not form.validate_on_submit():
         flash(_("Please choose a mentor."), "error")
         return redirect(target, 303)
-    mentor = db.session.get(User, form.user_id.data)
+    mentor = db.get_or_404(User, form.user_id.data)
     return carry_out(
         lambda: operations.assign_mentor(cohort_id, entity_id, mentor),
         target,

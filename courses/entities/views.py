@@ -70,7 +70,7 @@ def add_member(entity_id: int):
     if not form.validate_on_submit():
         flash(_("Please choose a person and a role."), "error")
         return redirect(target, 303)
-    person = db.session.get(User, form.user_id.data)
+    person = db.get_or_404(User, form.user_id.data)
     return carry_out(
         lambda: operations.add_member(entity_id, person, form.role.data),
         target,

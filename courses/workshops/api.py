@@ -220,11 +220,8 @@ def enrol(workshop_id: int):
     position = None
     if enrolment.state is EnrolmentState.waitlisted:
         # A new arrival is last; a repeated request must count those ahead.
-        position = (
-            enrolment.workshop.waitlist_count
-            if created
-            else queries.place(workshop_id, enrolment.user_id).position
-        )
+        place = None if created else queries.place(workshop_id, enrolment.user_id)
+        position = place.position if place else enrolment.workshop.waitlist_count
     body = enrolment_json(enrolment, position)
     db.session.commit()
     return jsonify(body), 201 if created else 200

@@ -356,8 +356,9 @@ def take_another_date(workshop_id: int, user: User) -> Enrolment:
     offered = db.session.get(Workshop, workshop_id)
     if offered is None or offered.offered_from_id is None:
         raise NotFound(_l("There is no such offer."), code="no_offer")
-    locked = SEATS.lock_in_order(offered.id, offered.offered_from_id)
-    offered, original = locked[offered.id], locked[offered.offered_from_id]
+    offered_id, first_id = offered.id, offered.offered_from_id
+    locked = SEATS.lock_in_order(offered_id, first_id)
+    offered, original = locked[offered_id], locked[first_id]
     mine = SEATS.entry_of(offered, user.id)
     if mine is not None and mine.is_live:
         return mine

@@ -56,7 +56,7 @@ def _add_calendar(mail: EmailMessage, calendar: str, method: str) -> None:
         raise ValueError(f"not an iTIP method: {method!r}")
     body = calendar.replace("\r\n", "\n").replace("\n", "\r\n").encode()
     mail.add_alternative(body, maintype="text", subtype="calendar", cte="base64")
-    part = mail.get_payload()[-1]
+    *_, part = mail.iter_parts()
     del part["Content-Type"]
     part.set_raw("Content-Type", f'text/calendar; charset="utf-8"; method={method}')
 

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
-from lms.db import UTCDateTime, db, enum_type, utcnow
+from lms.db import Model, UTCDateTime, enum_type, utcnow
 from lms.enums import Labelled
 
 
@@ -19,7 +19,7 @@ class OutboxStatus(Labelled):
     failed = "failed", _l("Failed")
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """A notification waiting to be delivered, written in the transaction of the change it
     reports. ``payload`` holds the message ready to send (see lms.plugins.notify)."""
 

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from lms.db import begin_write, db, utcnow
+from lms.db import begin_write, db, rows_changed, utcnow
 from lms.errors import Conflict, NotFound
 from lms.links import site_host
 from lms.plugins.notify import OutgoingMessage
@@ -214,12 +214,12 @@ def renew(message_id: int, token: str) -> bool:
     now = utcnow()
     lease = timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
     begin_write()
-    held = db.session.execute(
+    held = rows_changed(
         sa.update(OutboxMessage)
         .where(_held(message_id, token), OutboxMessage.claimed_until > now)
         .values(claimed_until=now + lease)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.commit()
     return bool(held)
 
@@ -227,7 +227,7 @@ def renew(message_id: int, token: str) -> bool:
 def record_sent(message_id: int, token: str) -> bool:
     """Mark a delivered message sent, in its own transaction; False if the lease was lost."""
     begin_write()
-    done = db.session.execute(
+    done = rows_changed(
         sa.update(OutboxMessage)
         .where(_held(message_id, token))
         .values(
@@ -238,7 +238,7 @@ def record_sent(message_id: int, token: str) -> bool:
             last_error=None,
         )
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.commit()
     return bool(done)
 

@@ -60,7 +60,7 @@ def deliver_due(due_by: datetime | None = None, limit: int | None = None) -> int
 
 def run_pass() -> int:
     """Enqueue what has come due, then deliver everything due now. Returns messages handled."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's app
     try:
         worker_pass.send(app)
     except Exception:

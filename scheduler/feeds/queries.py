@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -58,9 +59,7 @@ def token_of(user_id: int) -> CalendarToken | None:
     return db.session.scalar(sa.select(CalendarToken).where(CalendarToken.user_id == user_id))
 
 
-def _summary(
-    name: str, moments: list[sa.ColumnElement], included: sa.ColumnElement
-) -> list[sa.Label]:
+def _summary(name: str, moments: list[Any], included: sa.ColumnElement) -> list[sa.Label]:
     """The aggregates of one kind of row a feed is made of: the latest of each of its change
     times (``<name>_m<i>``), how many are in the feed now (``<name>_count``) and the latest
     start of those the window left behind (``<name>_dropped``)."""

@@ -85,7 +85,9 @@ def ensure_room(workshop: Workshop) -> VideoRoom:
         db.session.commit()
     except IntegrityError:  # another request made it first
         db.session.rollback()
-    return queries.room_of(workshop.id)
+    room = queries.room_of(workshop.id)
+    assert room is not None, "made by this request or the one that came first"
+    return room
 
 
 def set_room(workshop: Workshop, provider: str | None, link: str) -> VideoRoom:
