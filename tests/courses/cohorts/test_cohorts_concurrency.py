@@ -50,7 +50,9 @@ def test_concurrent_admissions_never_exceed_capacity(app, live_server, make_user
 
     coordinator = make_user("coordinator")
     starts_on, _ = cohort_start_across_dst()
-    cohort = make_cohort(name="Concurrència", starts_on=starts_on, referent=coordinator)
+    cohort = make_cohort(
+        name="Concurrència", steps=STEPS, starts_on=starts_on, referent=coordinator
+    )
     token = issue_token(coordinator)
     db.session.commit()
     entities = make_entities(make_user, 18, members=1)
