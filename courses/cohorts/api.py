@@ -7,6 +7,7 @@ from datetime import date
 from flask import jsonify
 from flask_babel import lazy_gettext as _l
 
+from lms import pagination
 from lms.accounts.models import User
 from lms.api import bp, field, json_body
 from lms.db import db
@@ -126,7 +127,9 @@ def create_itinerary():
 @bp.get("/itineraries")
 @roles_required("coordinator")
 def list_itineraries():
-    return jsonify([itinerary_json(i) for i in queries.itineraries()])
+    window = pagination.requested()
+    page = pagination.cut(queries.itineraries(window), window)
+    return jsonify([itinerary_json(i) for i in page.items]), pagination.link_header(page)
 
 
 @bp.get("/itineraries/<int:itinerary_id>")

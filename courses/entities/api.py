@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 from flask_babel import lazy_gettext as _l
 
+from lms import pagination
 from lms.accounts.models import User
 from lms.api import bp, field, json_body
 from lms.db import db
@@ -56,7 +57,9 @@ def user_or_404(user_id: object) -> User:
 @bp.get("/entities")
 @roles_required("coordinator")
 def list_entities():
-    return jsonify([entity_json(e) for e in queries.all_entities()])
+    window = pagination.requested()
+    page = pagination.cut(queries.all_entities(window), window)
+    return jsonify([entity_json(e) for e in page.items]), pagination.link_header(page)
 
 
 @bp.post("/entities")

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
 from lms.db import db
+from lms.pagination import Window
 
 from .models import Entity, Membership
 
@@ -15,14 +16,13 @@ def get_entity(entity_id: int) -> Entity | None:
     return db.session.get(Entity, entity_id)
 
 
-def all_entities() -> list[Entity]:
-    return list(
-        db.session.scalars(
-            sa.select(Entity)
-            .options(selectinload(Entity.memberships), selectinload(Entity.diagnosis))
-            .order_by(Entity.name)
-        )
+def all_entities(window: Window | None = None) -> list[Entity]:
+    query = (
+        sa.select(Entity)
+        .options(selectinload(Entity.memberships), selectinload(Entity.diagnosis))
+        .order_by(Entity.name, Entity.id)
     )
+    return list(db.session.scalars(window.apply(query) if window else query))
 
 
 def entities_of(user_id: int) -> list[Entity]:

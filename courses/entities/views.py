@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms import pagination
 from lms.accounts.models import User
 from lms.db import db
 from lms.enums import choices
@@ -36,8 +37,10 @@ def index():
         flash(_("%(name)s has been added.", name=entity.name), "success")
         return redirect(url_for(".detail", entity_id=entity.id), 303)
     status = 422 if form.errors else 200
+    window = pagination.requested()
+    page = pagination.cut(queries.all_entities(window), window)
     return render_template(
-        "courses/entities/index.html", form=form, entities=queries.all_entities()
+        "courses/entities/index.html", form=form, entities=page.items, page=page
     ), status
 
 

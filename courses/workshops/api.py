@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 
+from lms import pagination
 from lms.accounts.operations import check_timezone
 from lms.api import bp, field, json_body, parse_datetime
 from lms.db import db
@@ -72,12 +73,17 @@ def _date_param(name: str, *, end: bool = False) -> datetime | None:
 
 @bp.get("/workshops")
 def list_workshops():
-    workshops = queries.catalogue(
-        topic=request.args.get("topic", "").strip() or None,
-        starts_from=_date_param("from"),
-        starts_to=_date_param("to", end=True),
+    window = pagination.requested()
+    page = pagination.cut(
+        queries.catalogue(
+            topic=request.args.get("topic", "").strip() or None,
+            starts_from=_date_param("from"),
+            starts_to=_date_param("to", end=True),
+            window=window,
+        ),
+        window,
     )
-    return jsonify([workshop_json(w) for w in workshops])
+    return jsonify([workshop_json(w) for w in page.items]), pagination.link_header(page)
 
 
 @bp.get("/workshops/<int:workshop_id>")
@@ -110,13 +116,15 @@ def roster(workshop_id: int):
 @bp.get("/me/enrolments")
 @roles_required()
 def my_enrolments():
-    places = queries.places_of(current_person().id, live_only=True)
-    return jsonify(
-        [
-            enrolment_json(p.enrolment, p.position) | {"workshop": workshop_json(p.workshop)}
-            for p in places
-        ]
+    window = pagination.requested()
+    page = pagination.cut(
+        queries.places_of(current_person().id, live_only=True, window=window), window
     )
+    body = [
+        enrolment_json(p.enrolment, p.position) | {"workshop": workshop_json(p.workshop)}
+        for p in page.items
+    ]
+    return jsonify(body), pagination.link_header(page)
 
 
 # -- writing -------------------------------------------------------------------------------

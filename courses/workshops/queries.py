@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from lms.db import db, utcnow
+from lms.pagination import Window
 
 from .models import Attendance, Audience, Enrolment, EnrolmentState, Workshop, WorkshopStatus
 
@@ -23,8 +24,9 @@ def catalogue(
     starts_from: datetime | None = None,
     starts_to: datetime | None = None,
     include_cancelled: bool = False,
+    window: Window | None = None,
 ) -> list[Workshop]:
-    """Upcoming public workshops, soonest first."""
+    """Upcoming public workshops, soonest first (one page of them with ``window``)."""
     query = sa.select(Workshop).where(
         Workshop.audience == Audience.public,
         Workshop.starts_at >= (starts_from or utcnow()),
@@ -35,7 +37,8 @@ def catalogue(
         query = query.where(Workshop.topic == topic)
     if starts_to:
         query = query.where(Workshop.starts_at < starts_to)
-    return list(db.session.scalars(query.order_by(Workshop.starts_at, Workshop.id)))
+    query = query.order_by(Workshop.starts_at, Workshop.id)
+    return list(db.session.scalars(window.apply(query) if window else query))
 
 
 def topics() -> list[str]:
@@ -87,7 +90,11 @@ def place(workshop_id: int, user_id: int) -> Place | None:
 
 
 def places_of(
-    user_id: int, *, live_only: bool = False, starts_from: datetime | None = None
+    user_id: int,
+    *,
+    live_only: bool = False,
+    starts_from: datetime | None = None,
+    window: Window | None = None,
 ) -> list[Place]:
     """A person's enrolments, waiting places included, soonest workshop first."""
     query = (
@@ -95,7 +102,7 @@ def places_of(
         .join(Enrolment.workshop)
         .options(sa.orm.contains_eager(Enrolment.workshop))
         .where(Enrolment.user_id == user_id)
-        .order_by(Workshop.starts_at)
+        .order_by(Workshop.starts_at, Workshop.id)
     )
     if starts_from is not None:
         query = query.where(Workshop.starts_at >= starts_from)
@@ -103,6 +110,8 @@ def places_of(
         query = query.where(
             Enrolment.state.in_([EnrolmentState.enrolled, EnrolmentState.waitlisted])
         )
+    if window:
+        query = window.apply(query)
     return [
         Place(e, pos if e.state is EnrolmentState.waitlisted else None)
         for e, pos in db.session.execute(query)

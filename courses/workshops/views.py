@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms import pagination
 from lms.accounts.models import Role, User
 from lms.accounts.queries import users_with_role
 from lms.db import db
@@ -35,10 +36,15 @@ def catalogue():
     zone = reader_zone()
     starts_from, starts_to = _date_arg("from", zone), _date_arg("to", zone)
     topic = request.args.get("topic", "").strip()
-    workshops = queries.catalogue(
-        topic=topic or None,
-        starts_from=starts_from,
-        starts_to=starts_to + timedelta(days=1) if starts_to else None,
+    window = pagination.requested()
+    page = pagination.cut(
+        queries.catalogue(
+            topic=topic or None,
+            starts_from=starts_from,
+            starts_to=starts_to + timedelta(days=1) if starts_to else None,
+            window=window,
+        ),
+        window,
     )
     places = {}
     if current_user.is_authenticated:
@@ -47,7 +53,8 @@ def catalogue():
         }
     return render_template(
         "courses/workshops/catalogue.html",
-        workshops=workshops,
+        workshops=page.items,
+        page=page,
         places=places,
         topics=queries.topics(),
         topic=topic,
