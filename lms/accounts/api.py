@@ -46,7 +46,7 @@ def create_token():
         raise DomainError("E-mail and password do not match.", code="bad_credentials", status=401)
     token = operations.issue_token(user)
     db.session.commit()
-    return jsonify(token=token), 201
+    return jsonify(token=token), 201, {"Cache-Control": "no-store"}
 
 
 @bp.get("/me")
