@@ -70,7 +70,6 @@ def behind_proxies(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     from lms.api import bp as api_bp
-    from lms.db import db
 
     behind_proxies(app)
     csrf.init_app(app)
@@ -82,10 +81,10 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
 
     @login_manager.user_loader
-    def _load_user(user_id: str):
-        from lms.accounts.models import User
+    def _load_user(cookie_id: str):
+        from lms.accounts.queries import user_for_session
 
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user_for_session(cookie_id)
 
     @app.before_request
     def _web_forms_take_form_data():

@@ -25,6 +25,7 @@ def hash_token(token: str) -> str:
 
 class User(UserMixin, db.Model):
     __tablename__ = "user"
+    __allow_unmapped__ = True  # session_secret below is an attribute, not a column
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Always stored lower-case; the sign-in address.
@@ -41,6 +42,15 @@ class User(UserMixin, db.Model):
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+
+    #: The secret of the signed-in session this object was loaded for (not a column): what
+    #: Flask-Login keeps in the session and the remember cookie, with the id.
+    session_secret: str | None = None
+
+    def get_id(self) -> str:
+        """``"<id>:<session secret>"``: a cookie names one server-side session, so ending
+        that session (signing out, a new password) ends the cookie, remember-me included."""
+        return f"{self.id}:{self.session_secret}"
 
     @property
     def is_coordinator(self) -> bool:
@@ -66,3 +76,20 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class UserSession(db.Model):
+    """One signed-in browser. Its cookie (and remember-me cookie) carries the secret; the
+    row is what makes it valid, so deleting the row signs that browser out."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    #: SHA-256 of the secret in the cookie.
+    secret_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    #: After this the cookie opens nothing, even a remember-me cookie.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

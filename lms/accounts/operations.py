@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+from datetime import timedelta
 from zoneinfo import available_timezones
 
 import sqlalchemy as sa
@@ -12,10 +13,10 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from lms.db import begin_write, db
+from lms.db import begin_write, db, utcnow
 from lms.errors import Conflict, DomainError
 
-from .models import ApiToken, Role, User, hash_token
+from .models import ApiToken, Role, User, UserSession, hash_token
 from .queries import user_by_email
 
 MIN_PASSWORD_LENGTH = 8
@@ -137,3 +138,40 @@ def issue_token(user: User) -> str:
     token = secrets.token_urlsafe(32)
     db.session.add(ApiToken(user=user, token_hash=hash_token(token)))
     return token
+
+
+#: A session without "keep me signed in" ends on the server after this, whatever the browser.
+SESSION_HOURS = 12
+
+
+def start_session(user: User, *, remember: bool) -> None:
+    """A new server-side session for ``user``, whose secret ``user.get_id()`` now carries."""
+    begin_write()
+    secret = secrets.token_urlsafe(32)
+    lifetime = (
+        current_app.config["REMEMBER_COOKIE_DURATION"]
+        if remember
+        else timedelta(hours=SESSION_HOURS)
+    )
+    db.session.add(
+        UserSession(user_id=user.id, secret_hash=hash_token(secret), expires_at=utcnow() + lifetime)
+    )
+    user.session_secret = secret
+
+
+def end_session(user: User) -> None:
+    """End the session ``user`` was loaded for: its cookies open nothing from now on."""
+    if user.session_secret:
+        begin_write()
+        db.session.execute(
+            sa.delete(UserSession).where(UserSession.secret_hash == hash_token(user.session_secret))
+        )
+
+
+def end_other_sessions(user: User) -> None:
+    """Sign ``user`` out of every browser but this one (all of them outside a session)."""
+    begin_write()
+    others = sa.delete(UserSession).where(UserSession.user_id == user.id)
+    if user.session_secret:
+        others = others.where(UserSession.secret_hash != hash_token(user.session_secret))
+    db.session.execute(others)

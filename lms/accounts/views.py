@@ -15,11 +15,11 @@ from flask_login import current_user, login_user, logout_user
 
 from lms.db import db
 from lms.enums import offer
-from lms.errors import DomainError
+from lms.errors import DomainError, carry_out
 from lms.i18n import visitor_locale
 from lms.security import limiter, roles_required
 
-from . import operations
+from . import operations, queries
 from .forms import ProfileForm, SignInForm, SignUpForm
 
 bp = Blueprint("accounts", __name__)
@@ -34,6 +34,23 @@ def _safe_next(default: str) -> str:
 
 def _sign_in_limit() -> str:
     return current_app.config["SIGN_IN_RATE_LIMIT"]
+
+
+def _renew_session() -> None:
+    """Nothing from before sign-in or sign-out carries over (its CSRF token included), so a
+    cookie someone planted or copied earlier opens nothing; the chosen language stays."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+
+
+def _sign_in(user, *, remember: bool) -> None:
+    """A new session on the server for ``user``, then its cookies."""
+    _renew_session()
+    operations.start_session(user, remember=remember)
+    db.session.commit()
+    login_user(user, remember=remember, duration=current_app.config["REMEMBER_COOKIE_DURATION"])
 
 
 @bp.route("/sign-up", methods=["GET", "POST"])
@@ -53,7 +70,7 @@ def sign_up():
             flash(str(e.message), "error")
             return render_template("accounts/sign_up.html", form=form), e.status
         db.session.commit()
-        login_user(user)
+        _sign_in(user, remember=False)
         flash(_("Welcome, %(name)s.", name=user.name), "success")
         return redirect(_safe_next(url_for("workshops.catalogue")))
     status = 422 if form.errors else 200
@@ -67,7 +84,7 @@ def sign_in():
     if form.validate_on_submit():
         user = operations.authenticate(form.email.data, form.password.data)
         if user:
-            login_user(user, remember=True)
+            _sign_in(user, remember=form.remember.data)
             return redirect(_safe_next(url_for("workshops.catalogue")))
         flash(_("That e-mail and password do not match."), "error")
         return render_template("accounts/sign_in.html", form=form), 401
@@ -78,9 +95,16 @@ def sign_in():
 @bp.post("/sign-out")
 @roles_required()
 def sign_out():
+    operations.end_session(current_user._get_current_object())
+    db.session.commit()
     logout_user()
+    _renew_session()
     flash(_("You have signed out."), "info")
     return redirect(url_for("workshops.catalogue"))
+
+
+def _profile(form) -> dict:
+    return {"form": form, "sessions": queries.live_sessions(current_user)}
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -99,13 +123,24 @@ def profile():
         except DomainError as e:
             db.session.rollback()
             flash(str(e.message), "error")
-            return render_template("accounts/profile.html", form=form), e.status
+            return render_template("accounts/profile.html", **_profile(form)), e.status
         db.session.commit()
         session.pop("locale", None)
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("accounts.profile"))
     status = 422 if form.errors else 200
-    return render_template("accounts/profile.html", form=form), status
+    return render_template("accounts/profile.html", **_profile(form)), status
+
+
+@bp.post("/profile/sessions/end-others")
+@roles_required()
+def end_other_sessions():
+    """Sign out on every other browser, remember-me cookies included."""
+    return carry_out(
+        lambda: operations.end_other_sessions(current_user._get_current_object()),
+        url_for("accounts.profile"),
+        _("You are now signed out on every other device."),
+    )
 
 
 @bp.post("/language")
