@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import current_app, jsonify
+from flask_babel import lazy_gettext as _l
 
 from lms.api import bp, field, json_body
 from lms.db import db
@@ -9,6 +10,7 @@ from lms.i18n import visitor_locale
 from lms.security import current_person, limiter, roles_required
 
 from . import operations
+from .views import RESET_SENT
 
 
 def user_json(user) -> dict:
@@ -43,7 +45,9 @@ def create_token():
     data = json_body()
     user = operations.authenticate(field(data, "email"), field(data, "password"))
     if user is None:
-        raise DomainError("E-mail and password do not match.", code="bad_credentials", status=401)
+        raise DomainError(
+            _l("That e-mail and password do not match."), code="bad_credentials", status=401
+        )
     token = operations.issue_token(user)
     db.session.commit()
     return jsonify(token=token), 201, {"Cache-Control": "no-store"}
@@ -53,3 +57,26 @@ def create_token():
 @roles_required()
 def me():
     return jsonify(user_json(current_person()))
+
+
+@bp.post("/password-reset")
+@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"])
+def password_reset():
+    """202 with the same body whether or not the account exists."""
+    operations.request_password_reset(field(json_body(), "email", max_length=254))
+    db.session.commit()
+    return jsonify(status="sent", message=str(RESET_SENT)), 202
+
+
+@bp.put("/me/password")
+@roles_required()
+def change_password():
+    """``{current_password, new_password}``; 204, and every session on the web ends."""
+    data = json_body()
+    operations.change_password(
+        current_person(),
+        field(data, "current_password", max_length=200),
+        field(data, "new_password", max_length=200),
+    )
+    db.session.commit()
+    return "", 204

@@ -93,3 +93,29 @@ class UserSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     #: After this the cookie opens nothing, even a remember-me cookie.
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class TokenPurpose(Labelled):
+    reset = "reset", _l("Choose a new password")
+    confirm = "confirm", _l("Confirm the e-mail address")
+
+
+class AccountToken(db.Model):
+    """A single-use link sent by e-mail (a password reset, an address confirmation): only
+    its hash is kept, it expires, and using it marks it used."""
+
+    __tablename__ = "account_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    purpose: Mapped[TokenPurpose] = mapped_column(enum_type(TokenPurpose), nullable=False)
+    #: SHA-256 of the token in the link.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    #: When the link was used; a used link opens nothing.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    user: Mapped[User] = relationship()

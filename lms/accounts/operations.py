@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import secrets
 from datetime import timedelta
+from pathlib import Path
 from zoneinfo import available_timezones
 
 import sqlalchemy as sa
@@ -16,10 +17,15 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from lms.db import begin_write, db, utcnow
 from lms.errors import Conflict, DomainError
 
-from .models import ApiToken, Role, User, UserSession, hash_token
+from .models import AccountToken, ApiToken, Role, TokenPurpose, User, UserSession, hash_token
 from .queries import user_by_email
 
 MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 200
+#: A password-reset link works once, within this time.
+RESET_LINK_MINUTES = 60
+#: An address confirmation link works once, within this time.
+CONFIRM_LINK_DAYS = 7
 _ZONES = frozenset(available_timezones())
 
 
@@ -47,15 +53,42 @@ def check_locale(locale: str) -> str:
     return locale
 
 
-def _hash(password: str) -> str:
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of passwords too common to protect anything (lower-case)."""
+    text = (Path(__file__).parent / "common_passwords.txt").read_text(encoding="utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+def check_password(password: str, email: str = "") -> str:
+    """``password`` if it may protect an account: long enough, not too long, not on the list
+    of common passwords, not the account's own address. Otherwise a 422 saying which."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise DomainError(
             _l("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
             code="weak_password",
         )
-    return generate_password_hash(
-        password, current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-    )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise DomainError(
+            _l("The password can have at most %(n)d characters.", n=MAX_PASSWORD_LENGTH),
+            code="weak_password",
+        )
+    lowered = password.strip().lower()
+    if lowered in common_passwords() or (email and lowered == email.strip().lower()):
+        raise DomainError(
+            _l(
+                "That password is one of the most common ones, which others try first. "
+                "Please choose another: a phrase of a few words is easy to remember."
+            ),
+            code="common_password",
+        )
+    return password
+
+
+def _hash(password: str, email: str = "") -> str:
+    return generate_password_hash(check_password(password, email), _hash_method())
 
 
 def create_user(
@@ -73,7 +106,7 @@ def create_user(
         raise DomainError(_l("Please give a name."), code="missing")
     # Hash before the first query: a write request's transaction holds SQLite's write lock
     # from its first statement, and scrypt takes a tenth of a second.
-    password_hash = _hash(password)
+    password_hash = _hash(password, email)
     begin_write()
     if user_by_email(email):
         raise Conflict(_l("An account with that e-mail already exists."), code="email_taken")
@@ -175,3 +208,88 @@ def end_other_sessions(user: User) -> None:
     if user.session_secret:
         others = others.where(UserSession.secret_hash != hash_token(user.session_secret))
     db.session.execute(others)
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """A signed-in person's new password, given the one they have; every other browser
+    signed in as them is signed out (this one stays)."""
+    if not check_password_hash(user.password_hash, current):
+        raise DomainError(_l("Your current password is not that one."), code="wrong_password")
+    password_hash = _hash(new, user.email)
+    begin_write()
+    user.password_hash = password_hash
+    end_other_sessions(user)
+
+
+def request_password_reset(email: str) -> None:
+    """Send ``email``'s account a single-use link to choose a new password, if there is such
+    an account. The caller answers the same either way, and the work (a token, a message
+    rendered) is the same either way, so neither the answer nor its time tells."""
+    from .mail import reset_message
+
+    address = normalise_email(email)
+    token = secrets.token_urlsafe(32)
+    user = user_by_email(address)
+    message = reset_message(user, token)
+    if user is None:
+        return
+    begin_write()
+    db.session.execute(
+        sa.delete(AccountToken).where(
+            AccountToken.user_id == user.id, AccountToken.purpose == TokenPurpose.reset
+        )
+    )  # only the newest link works
+    db.session.add(
+        AccountToken(
+            user_id=user.id,
+            purpose=TokenPurpose.reset,
+            token_hash=hash_token(token),
+            expires_at=utcnow() + timedelta(minutes=RESET_LINK_MINUTES),
+        )
+    )
+    message()
+
+
+def live_token(token: str, purpose: TokenPurpose) -> AccountToken | None:
+    """The unused, unexpired link of ``purpose`` that ``token`` names, or None."""
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(
+        sa.select(AccountToken).where(
+            AccountToken.token_hash == hash_token(token),
+            AccountToken.purpose == purpose,
+            AccountToken.used_at.is_(None),
+            AccountToken.expires_at > utcnow(),
+        )
+    )
+
+
+def use_token(token: str, purpose: TokenPurpose) -> User:
+    """Spend the link ``token`` names: once only, even when two requests race for it."""
+    found = live_token(token, purpose)
+    spent = 0
+    if found is not None:
+        begin_write()
+        spent = db.session.execute(
+            sa.update(AccountToken)
+            .where(AccountToken.id == found.id, AccountToken.used_at.is_(None))
+            .values(used_at=utcnow())
+        ).rowcount
+    if not spent or found is None:
+        raise DomainError(
+            _l("This link has expired or has already been used. Please ask for a new one."),
+            code="invalid_link",
+            status=410,
+        )
+    return found.user
+
+
+def reset_password(token: str, new: str) -> User:
+    """Choose a new password through a reset link; every browser signed in is signed out."""
+    found = live_token(token, TokenPurpose.reset)
+    password_hash = _hash(new, found.user.email if found else "")
+    user = use_token(token, TokenPurpose.reset)
+    user.password_hash = password_hash
+    user.session_secret = None
+    end_other_sessions(user)  # all of them: this request has no session of the account
+    return user

@@ -11,6 +11,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from lms.db import db
@@ -20,9 +21,23 @@ from lms.i18n import visitor_locale
 from lms.security import limiter, roles_required
 
 from . import operations, queries
-from .forms import ProfileForm, SignInForm, SignUpForm
+from .forms import (
+    PasswordChangeForm,
+    PasswordForgotForm,
+    PasswordResetForm,
+    ProfileForm,
+    SignInForm,
+    SignUpForm,
+)
+from .models import TokenPurpose
 
 bp = Blueprint("accounts", __name__)
+
+RESET_SENT = _l(
+    "If an account has that address, we have sent it a link to choose a new password. "
+    "The link works once, within an hour."
+)
+RESET_GONE = _l("This link has expired or has already been used. Please ask for a new one.")
 
 
 def _safe_next(default: str) -> str:
@@ -141,6 +156,68 @@ def end_other_sessions():
         url_for("accounts.profile"),
         _("You are now signed out on every other device."),
     )
+
+
+@bp.route("/profile/password", methods=["GET", "POST"])
+@roles_required()
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            operations.change_password(
+                current_user._get_current_object(), form.current.data, form.new.data
+            )
+        except DomainError as e:
+            db.session.rollback()
+            flash(str(e.message), "error")
+            return render_template("accounts/password_change.html", form=form), e.status
+        db.session.commit()
+        flash(_("Your password has been changed; other devices are signed out."), "success")
+        return redirect(url_for("accounts.profile"), 303)
+    status = 422 if form.errors else 200
+    return render_template("accounts/password_change.html", form=form), status
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def forgot_password():
+    """Ask for a reset link: the same answer whether the account exists or not."""
+    form = PasswordForgotForm()
+    if form.validate_on_submit():
+        try:
+            operations.request_password_reset(form.email.data)
+        except DomainError as e:
+            db.session.rollback()
+            flash(str(e.message), "error")
+            return render_template("accounts/password_forgot.html", form=form), e.status
+        db.session.commit()
+        flash(RESET_SENT, "info")
+        return redirect(url_for("accounts.sign_in"), 303)
+    status = 422 if form.errors else 200
+    return render_template("accounts/password_forgot.html", form=form), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def reset_password(token: str):
+    if operations.live_token(token, TokenPurpose.reset) is None:
+        raise DomainError(RESET_GONE, code="invalid_link", status=410)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            operations.reset_password(token, form.new.data)
+        except DomainError as e:
+            db.session.rollback()
+            flash(str(e.message), "error")
+            return render_template("accounts/password_reset.html", form=form), e.status
+        db.session.commit()
+        if current_user.is_authenticated:
+            logout_user()
+        _renew_session()
+        flash(_("Your password has been changed. Please sign in with it."), "success")
+        return redirect(url_for("accounts.sign_in"), 303)
+    status = 422 if form.errors else 200
+    return render_template("accounts/password_reset.html", form=form), status
 
 
 @bp.post("/language")
