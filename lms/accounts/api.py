@@ -34,7 +34,9 @@ def sign_up():
         field(data, "password", max_length=200),
         locale=field(data, "locale", required=False, default="") or visitor_locale(),
         timezone=field(data, "timezone", required=False),
+        confirmed=False,
     )
+    operations.send_confirmation(user)
     db.session.commit()
     return jsonify(id=user.id, email=user.email, name=user.name), 201
 

@@ -38,6 +38,10 @@ class User(UserMixin, db.Model):
     #: IANA zone in which the person reads times.
     timezone: Mapped[str] = mapped_column(sa.String(64), nullable=False, default="Europe/Madrid")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    #: When the person showed the address is theirs (the link mailed at sign-up, or a
+    #: password reset); None until then. Accounts made by a coordinator or the CLI start
+    #: confirmed.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -51,6 +55,10 @@ class User(UserMixin, db.Model):
         """``"<id>:<session secret>"``: a cookie names one server-side session, so ending
         that session (signing out, a new password) ends the cookie, remember-me included."""
         return f"{self.id}:{self.session_secret}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     @property
     def is_coordinator(self) -> bool:

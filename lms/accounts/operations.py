@@ -98,8 +98,13 @@ def create_user(
     role: Role = Role.learner,
     locale: str = "",
     timezone: str | None = None,
+    *,
+    confirmed: bool = True,
 ) -> User:
-    """Add a person; 409 if the address is taken (checked again by the unique index)."""
+    """Add a person; 409 if the address is taken (checked again by the unique index).
+
+    Self sign-up passes ``confirmed=False`` and mails a link (:func:`send_confirmation`);
+    accounts made by the CLI or a coordinator start confirmed."""
     email = normalise_email(email)
     name = name.strip()
     if not name:
@@ -117,6 +122,7 @@ def create_user(
         role=role,
         locale=check_locale(locale),
         timezone=check_timezone(timezone or current_app.config["DEFAULT_TIMEZONE"]),
+        email_confirmed_at=utcnow() if confirmed else None,
     )
     db.session.add(user)
     try:
@@ -250,6 +256,43 @@ def request_password_reset(email: str) -> None:
     message()
 
 
+def _new_link(user: User, purpose: TokenPurpose, lifetime: timedelta) -> str:
+    """A fresh single-use link of ``purpose`` for ``user``; older ones of it stop working."""
+    begin_write()
+    db.session.execute(
+        sa.delete(AccountToken).where(
+            AccountToken.user_id == user.id, AccountToken.purpose == purpose
+        )
+    )
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        AccountToken(
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=hash_token(token),
+            expires_at=utcnow() + lifetime,
+        )
+    )
+    return token
+
+
+def send_confirmation(user: User) -> None:
+    """Mail ``user`` a link that confirms their address (the newest link alone works)."""
+    from .mail import confirm_message
+
+    if user.is_confirmed:
+        return
+    token = _new_link(user, TokenPurpose.confirm, timedelta(days=CONFIRM_LINK_DAYS))
+    confirm_message(user, token)()
+
+
+def confirm_email(token: str) -> User:
+    """The address of the link's account is confirmed; the link is spent."""
+    user = use_token(token, TokenPurpose.confirm)
+    user.email_confirmed_at = user.email_confirmed_at or utcnow()
+    return user
+
+
 def live_token(token: str, purpose: TokenPurpose) -> AccountToken | None:
     """The unused, unexpired link of ``purpose`` that ``token`` names, or None."""
     if not token or len(token) > 100:
@@ -290,6 +333,7 @@ def reset_password(token: str, new: str) -> User:
     password_hash = _hash(new, found.user.email if found else "")
     user = use_token(token, TokenPurpose.reset)
     user.password_hash = password_hash
+    user.email_confirmed_at = user.email_confirmed_at or utcnow()  # the link reached them
     user.session_secret = None
     end_other_sessions(user)  # all of them: this request has no session of the account
     return user

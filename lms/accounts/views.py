@@ -37,6 +37,9 @@ RESET_SENT = _l(
     "If an account has that address, we have sent it a link to choose a new password. "
     "The link works once, within an hour."
 )
+CONFIRM_SENT = _l(
+    "We have sent you a link to confirm your e-mail address. Open it to enrol in workshops."
+)
 RESET_GONE = _l("This link has expired or has already been used. Please ask for a new one.")
 
 
@@ -79,7 +82,9 @@ def sign_up():
                 form.name.data,
                 form.password.data,
                 locale=visitor_locale(),
+                confirmed=False,
             )
+            operations.send_confirmation(user)
         except DomainError as e:
             db.session.rollback()
             flash(str(e.message), "error")
@@ -87,6 +92,7 @@ def sign_up():
         db.session.commit()
         _sign_in(user, remember=False)
         flash(_("Welcome, %(name)s.", name=user.name), "success")
+        flash(CONFIRM_SENT, "info")
         return redirect(_safe_next(url_for("workshops.catalogue")))
     status = 422 if form.errors else 200
     return render_template("accounts/sign_up.html", form=form), status
@@ -218,6 +224,28 @@ def reset_password(token: str):
         return redirect(url_for("accounts.sign_in"), 303)
     status = 422 if form.errors else 200
     return render_template("accounts/password_reset.html", form=form), status
+
+
+@bp.get("/confirm/<token>")
+def confirm_email(token: str):
+    """The link mailed at sign-up: the address is confirmed, enrolment opens."""
+    operations.confirm_email(token)
+    db.session.commit()
+    flash(_("Thank you: your e-mail address is confirmed."), "success")
+    target = "workshops.catalogue" if current_user.is_authenticated else "accounts.sign_in"
+    return redirect(url_for(target), 303)
+
+
+@bp.post("/confirm/resend")
+@roles_required()
+@limiter.limit(_sign_in_limit)
+def resend_confirmation():
+    return carry_out(
+        lambda: operations.send_confirmation(current_user._get_current_object()),
+        url_for("accounts.profile"),
+        CONFIRM_SENT,
+        "info",
+    )
 
 
 @bp.post("/language")
