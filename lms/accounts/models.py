@@ -82,6 +82,8 @@ class ApiToken(db.Model):
     #: SHA-256 of the token; the token itself is shown once and never stored.
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    #: After this the token opens nothing (``API_TOKEN_DAYS`` after it was made).
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
     user: Mapped[User] = relationship(back_populates="tokens")
 

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.db import begin_write, db, utcnow
-from lms.errors import Conflict, DomainError
+from lms.errors import Conflict, DomainError, NotFound
 
 from .models import AccountToken, ApiToken, Role, TokenPurpose, User, UserSession, hash_token
 from .queries import user_by_email
@@ -173,10 +173,36 @@ def update_profile(user: User, *, name: str, locale: str, timezone: str) -> None
 
 def issue_token(user: User) -> str:
     """A new API token for ``user``; only its hash is kept, so it is shown once."""
+    return make_token(user)[1]
+
+
+def make_token(user: User) -> tuple[ApiToken, str]:
+    """A new API token for ``user``, valid ``API_TOKEN_DAYS``: the row, and the token."""
     begin_write()
     token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user=user, token_hash=hash_token(token)))
-    return token
+    lifetime = timedelta(days=current_app.config["API_TOKEN_DAYS"])
+    row = ApiToken(user=user, token_hash=hash_token(token), expires_at=utcnow() + lifetime)
+    db.session.add(row)
+    db.session.flush()
+    return row, token
+
+
+def revoke_token(user: User, token_id: int | None = None, *, token: str = "") -> None:
+    """Revoke one of ``user``'s API tokens, by id or by the token itself; a 404 when
+    ``user`` has no such token (someone else's is no different from none)."""
+    if token_id is not None and not 0 < token_id < 2**31:
+        raise NotFound(_l("You have no such token."))
+    begin_write()
+    which = (
+        ApiToken.id == token_id
+        if token_id is not None
+        else ApiToken.token_hash == hash_token(token)
+    )
+    gone = db.session.execute(
+        sa.delete(ApiToken).where(ApiToken.user_id == user.id, which)
+    ).rowcount
+    if not gone:
+        raise NotFound(_l("You have no such token."))
 
 
 #: A session without "keep me signed in" ends on the server after this, whatever the browser.

@@ -12,10 +12,25 @@ def user_by_email(email: str) -> User | None:
 
 
 def user_for_token(token: str) -> User | None:
-    if not token:
+    """The owner of a live (unexpired, unrevoked) API token."""
+    if not token or len(token) > 200:
         return None
     return db.session.scalar(
-        sa.select(User).join(ApiToken).where(ApiToken.token_hash == hash_token(token))
+        sa.select(User)
+        .join(ApiToken)
+        .where(ApiToken.token_hash == hash_token(token), ApiToken.expires_at > utcnow())
+    )
+
+
+def live_tokens(user: User, *, after: int = 0, limit: int = 200) -> list[ApiToken]:
+    """``user``'s API tokens that still open the API, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.expires_at > utcnow(), ApiToken.id > after)
+            .order_by(ApiToken.id)
+            .limit(limit)
+        )
     )
 
 

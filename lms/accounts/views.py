@@ -248,6 +248,38 @@ def resend_confirmation():
     )
 
 
+@bp.get("/profile/tokens")
+@roles_required()
+def tokens():
+    """The person's API tokens: when each was made and ends, and a button to revoke it."""
+    return _tokens_page()
+
+
+def _tokens_page(new_token: str = "", status: int = 200):
+    rows = queries.live_tokens(current_user)
+    page = render_template("accounts/tokens.html", tokens=rows, new_token=new_token)
+    return page, status, {"Cache-Control": "no-store"}
+
+
+@bp.post("/profile/tokens")
+@roles_required()
+def create_token():
+    """A new token, shown on this page once (only its hash is kept)."""
+    _row, token = operations.make_token(current_user._get_current_object())
+    db.session.commit()
+    return _tokens_page(token, 201)
+
+
+@bp.post("/profile/tokens/<int:token_id>/revoke")
+@roles_required()
+def revoke_token(token_id: int):
+    return carry_out(
+        lambda: operations.revoke_token(current_user._get_current_object(), token_id),
+        url_for("accounts.tokens"),
+        _("The token has been revoked: it opens nothing any more."),
+    )
+
+
 @bp.post("/language")
 def set_language():
     """The language switcher: remembered in the session, and on the profile when signed in."""
