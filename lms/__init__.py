@@ -26,6 +26,7 @@ def create_app(
         errors,
         health,
         i18n,
+        logs,
         notifications,
         plugins,
         security,
@@ -40,6 +41,7 @@ def create_app(
         template_folder=str(ROOT / "templates"),
     )
     config.load(app, test_config)
+    logs.init_app(app)
     db.init_app(app)
     plugins.init_app(app)  # types were declared on import; plugins load before any signal
     i18n.init_app(app)

@@ -12,6 +12,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.errors import Forbidden, SignInRequired
 
@@ -49,10 +50,28 @@ def roles_required(*roles: str) -> Callable:
     return decorator
 
 
+def is_personal() -> bool:
+    """Whether the answer is about the person asking (a page for someone signed in, or an API
+    call with a bearer token): such an answer must not be kept by a browser or a proxy."""
+    if request.endpoint == "static":
+        return False
+    if "Authorization" in request.headers:
+        return True
+    return bool(current_user and current_user.is_authenticated)
+
+
+def behind_proxies(app: Flask) -> None:
+    """Trust ``PROXIES`` proxies' X-Forwarded-For, -Proto, -Host and -Port: each client then
+    has its own address (for rate limits and logs) and https requests know they are."""
+    n = app.config["PROXIES"]
+    if n:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
+
+
 def init_app(app: Flask) -> None:
     from lms.api import bp as api_bp
-    from lms.db import db
 
+    behind_proxies(app)
     csrf.init_app(app)
     csrf.exempt(api_bp)  # the API reads no cookies, only bearer tokens
     login_manager.init_app(app)
@@ -62,10 +81,10 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
 
     @login_manager.user_loader
-    def _load_user(user_id: str):
-        from lms.accounts.models import User
+    def _load_user(cookie_id: str):
+        from lms.accounts.queries import user_for_session
 
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user_for_session(cookie_id)
 
     @app.before_request
     def _web_forms_take_form_data():
@@ -83,4 +102,10 @@ def init_app(app: Flask) -> None:
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'",
         )
+        if app.config["HTTPS"]:
+            response.headers.setdefault(
+                "Strict-Transport-Security", f"max-age={app.config['HSTS_SECONDS']}"
+            )
+        if "Cache-Control" not in response.headers and is_personal():
+            response.headers["Cache-Control"] = "no-store"
         return response

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import User
+from lms.accounts.permissions import require_confirmed
 from lms.db import begin_write, db, utcnow
 from lms.errors import Conflict, DomainError, NotFound
 
@@ -199,8 +200,10 @@ def enrol(workshop_id: int, user: User) -> tuple[Enrolment, bool]:
     """Take a seat, or a place at the end of the waiting list when the workshop is full.
 
     Returns the enrolment and whether anything changed: asking again while enrolled or waiting
-    returns the same enrolment, unchanged.
+    returns the same enrolment, unchanged. An address not yet confirmed gets a 403: the
+    enrolment would mail someone who may not have asked for it.
     """
+    require_confirmed(user)
     return _enrol(workshop_id, user)
 
 

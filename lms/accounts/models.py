@@ -25,6 +25,7 @@ def hash_token(token: str) -> str:
 
 class User(UserMixin, Model):
     __tablename__ = "user"
+    __allow_unmapped__ = True  # session_secret below is an attribute, not a column
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Always stored lower-case; the sign-in address.
@@ -37,10 +38,27 @@ class User(UserMixin, Model):
     #: IANA zone in which the person reads times.
     timezone: Mapped[str] = mapped_column(sa.String(64), nullable=False, default="Europe/Madrid")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    #: When the person showed the address is theirs (the link mailed at sign-up, or a
+    #: password reset); None until then. Accounts made by a coordinator or the CLI start
+    #: confirmed.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+
+    #: The secret of the signed-in session this object was loaded for (not a column): what
+    #: Flask-Login keeps in the session and the remember cookie, with the id.
+    session_secret: str | None = None
+
+    def get_id(self) -> str:
+        """``"<id>:<session secret>"``: a cookie names one server-side session, so ending
+        that session (signing out, a new password) ends the cookie, remember-me included."""
+        return f"{self.id}:{self.session_secret}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     @property
     def is_coordinator(self) -> bool:
@@ -64,5 +82,50 @@ class ApiToken(Model):
     #: SHA-256 of the token; the token itself is shown once and never stored.
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    #: After this the token opens nothing (``API_TOKEN_DAYS`` after it was made).
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class UserSession(db.Model):
+    """One signed-in browser. Its cookie (and remember-me cookie) carries the secret; the
+    row is what makes it valid, so deleting the row signs that browser out."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    #: SHA-256 of the secret in the cookie.
+    secret_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    #: After this the cookie opens nothing, even a remember-me cookie.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class TokenPurpose(Labelled):
+    reset = "reset", _l("Choose a new password")
+    confirm = "confirm", _l("Confirm the e-mail address")
+
+
+class AccountToken(db.Model):
+    """A single-use link sent by e-mail (a password reset, an address confirmation): only
+    its hash is kept, it expires, and using it marks it used."""
+
+    __tablename__ = "account_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    purpose: Mapped[TokenPurpose] = mapped_column(enum_type(TokenPurpose), nullable=False)
+    #: SHA-256 of the token in the link.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    #: When the link was used; a used link opens nothing.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    user: Mapped[User] = relationship()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import secrets
+from datetime import timedelta
+from pathlib import Path
 from zoneinfo import available_timezones
 
 import sqlalchemy as sa
@@ -12,13 +14,18 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from lms.db import begin_write, db
-from lms.errors import Conflict, DomainError
+from lms.db import begin_write, db, utcnow
+from lms.errors import Conflict, DomainError, NotFound
 
-from .models import ApiToken, Role, User, hash_token
+from .models import AccountToken, ApiToken, Role, TokenPurpose, User, UserSession, hash_token
 from .queries import user_by_email
 
 MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 200
+#: A password-reset link works once, within this time.
+RESET_LINK_MINUTES = 60
+#: An address confirmation link works once, within this time.
+CONFIRM_LINK_DAYS = 7
 _ZONES = frozenset(available_timezones())
 
 
@@ -46,15 +53,42 @@ def check_locale(locale: str) -> str:
     return locale
 
 
-def _hash(password: str) -> str:
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of passwords too common to protect anything (lower-case)."""
+    text = (Path(__file__).parent / "common_passwords.txt").read_text(encoding="utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+def check_password(password: str, email: str = "") -> str:
+    """``password`` if it may protect an account: long enough, not too long, not on the list
+    of common passwords, not the account's own address. Otherwise a 422 saying which."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise DomainError(
             _l("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
             code="weak_password",
         )
-    return generate_password_hash(
-        password, current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-    )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise DomainError(
+            _l("The password can have at most %(n)d characters.", n=MAX_PASSWORD_LENGTH),
+            code="weak_password",
+        )
+    lowered = password.strip().lower()
+    if lowered in common_passwords() or (email and lowered == email.strip().lower()):
+        raise DomainError(
+            _l(
+                "That password is one of the most common ones, which others try first. "
+                "Please choose another: a phrase of a few words is easy to remember."
+            ),
+            code="common_password",
+        )
+    return password
+
+
+def _hash(password: str, email: str = "") -> str:
+    return generate_password_hash(check_password(password, email), _hash_method())
 
 
 def create_user(
@@ -64,15 +98,20 @@ def create_user(
     role: Role = Role.learner,
     locale: str = "",
     timezone: str | None = None,
+    *,
+    confirmed: bool = True,
 ) -> User:
-    """Add a person; 409 if the address is taken (checked again by the unique index)."""
+    """Add a person; 409 if the address is taken (checked again by the unique index).
+
+    Self sign-up passes ``confirmed=False`` and mails a link (:func:`send_confirmation`);
+    accounts made by the CLI or a coordinator start confirmed."""
     email = normalise_email(email)
     name = name.strip()
     if not name:
         raise DomainError(_l("Please give a name."), code="missing")
     # Hash before the first query: a write request's transaction holds SQLite's write lock
     # from its first statement, and scrypt takes a tenth of a second.
-    password_hash = _hash(password)
+    password_hash = _hash(password, email)
     begin_write()
     if user_by_email(email):
         raise Conflict(_l("An account with that e-mail already exists."), code="email_taken")
@@ -83,6 +122,7 @@ def create_user(
         role=role,
         locale=check_locale(locale),
         timezone=check_timezone(timezone or current_app.config["DEFAULT_TIMEZONE"]),
+        email_confirmed_at=utcnow() if confirmed else None,
     )
     db.session.add(user)
     try:
@@ -133,7 +173,193 @@ def update_profile(user: User, *, name: str, locale: str, timezone: str) -> None
 
 def issue_token(user: User) -> str:
     """A new API token for ``user``; only its hash is kept, so it is shown once."""
+    return make_token(user)[1]
+
+
+def make_token(user: User) -> tuple[ApiToken, str]:
+    """A new API token for ``user``, valid ``API_TOKEN_DAYS``: the row, and the token."""
     begin_write()
     token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user=user, token_hash=hash_token(token)))
+    lifetime = timedelta(days=current_app.config["API_TOKEN_DAYS"])
+    row = ApiToken(user=user, token_hash=hash_token(token), expires_at=utcnow() + lifetime)
+    db.session.add(row)
+    db.session.flush()
+    return row, token
+
+
+def revoke_token(user: User, token_id: int | None = None, *, token: str = "") -> None:
+    """Revoke one of ``user``'s API tokens, by id or by the token itself; a 404 when
+    ``user`` has no such token (someone else's is no different from none)."""
+    if token_id is not None and not 0 < token_id < 2**31:
+        raise NotFound(_l("You have no such token."))
+    begin_write()
+    which = (
+        ApiToken.id == token_id
+        if token_id is not None
+        else ApiToken.token_hash == hash_token(token)
+    )
+    gone = db.session.execute(
+        sa.delete(ApiToken).where(ApiToken.user_id == user.id, which)
+    ).rowcount
+    if not gone:
+        raise NotFound(_l("You have no such token."))
+
+
+#: A session without "keep me signed in" ends on the server after this, whatever the browser.
+SESSION_HOURS = 12
+
+
+def start_session(user: User, *, remember: bool) -> None:
+    """A new server-side session for ``user``, whose secret ``user.get_id()`` now carries."""
+    begin_write()
+    secret = secrets.token_urlsafe(32)
+    lifetime = (
+        current_app.config["REMEMBER_COOKIE_DURATION"]
+        if remember
+        else timedelta(hours=SESSION_HOURS)
+    )
+    db.session.add(
+        UserSession(user_id=user.id, secret_hash=hash_token(secret), expires_at=utcnow() + lifetime)
+    )
+    user.session_secret = secret
+
+
+def end_session(user: User) -> None:
+    """End the session ``user`` was loaded for: its cookies open nothing from now on."""
+    if user.session_secret:
+        begin_write()
+        db.session.execute(
+            sa.delete(UserSession).where(UserSession.secret_hash == hash_token(user.session_secret))
+        )
+
+
+def end_other_sessions(user: User) -> None:
+    """Sign ``user`` out of every browser but this one (all of them outside a session)."""
+    begin_write()
+    others = sa.delete(UserSession).where(UserSession.user_id == user.id)
+    if user.session_secret:
+        others = others.where(UserSession.secret_hash != hash_token(user.session_secret))
+    db.session.execute(others)
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """A signed-in person's new password, given the one they have; every other browser
+    signed in as them is signed out (this one stays)."""
+    if not check_password_hash(user.password_hash, current):
+        raise DomainError(_l("Your current password is not that one."), code="wrong_password")
+    password_hash = _hash(new, user.email)
+    begin_write()
+    user.password_hash = password_hash
+    end_other_sessions(user)
+
+
+def request_password_reset(email: str) -> None:
+    """Send ``email``'s account a single-use link to choose a new password, if there is such
+    an account. The caller answers the same either way, and the work (a token, a message
+    rendered) is the same either way, so neither the answer nor its time tells."""
+    from .mail import reset_message
+
+    address = normalise_email(email)
+    token = secrets.token_urlsafe(32)
+    user = user_by_email(address)
+    message = reset_message(user, token)
+    if user is None:
+        return
+    begin_write()
+    db.session.execute(
+        sa.delete(AccountToken).where(
+            AccountToken.user_id == user.id, AccountToken.purpose == TokenPurpose.reset
+        )
+    )  # only the newest link works
+    db.session.add(
+        AccountToken(
+            user_id=user.id,
+            purpose=TokenPurpose.reset,
+            token_hash=hash_token(token),
+            expires_at=utcnow() + timedelta(minutes=RESET_LINK_MINUTES),
+        )
+    )
+    message()
+
+
+def _new_link(user: User, purpose: TokenPurpose, lifetime: timedelta) -> str:
+    """A fresh single-use link of ``purpose`` for ``user``; older ones of it stop working."""
+    begin_write()
+    db.session.execute(
+        sa.delete(AccountToken).where(
+            AccountToken.user_id == user.id, AccountToken.purpose == purpose
+        )
+    )
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        AccountToken(
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=hash_token(token),
+            expires_at=utcnow() + lifetime,
+        )
+    )
     return token
+
+
+def send_confirmation(user: User) -> None:
+    """Mail ``user`` a link that confirms their address (the newest link alone works)."""
+    from .mail import confirm_message
+
+    if user.is_confirmed:
+        return
+    token = _new_link(user, TokenPurpose.confirm, timedelta(days=CONFIRM_LINK_DAYS))
+    confirm_message(user, token)()
+
+
+def confirm_email(token: str) -> User:
+    """The address of the link's account is confirmed; the link is spent."""
+    user = use_token(token, TokenPurpose.confirm)
+    user.email_confirmed_at = user.email_confirmed_at or utcnow()
+    return user
+
+
+def live_token(token: str, purpose: TokenPurpose) -> AccountToken | None:
+    """The unused, unexpired link of ``purpose`` that ``token`` names, or None."""
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(
+        sa.select(AccountToken).where(
+            AccountToken.token_hash == hash_token(token),
+            AccountToken.purpose == purpose,
+            AccountToken.used_at.is_(None),
+            AccountToken.expires_at > utcnow(),
+        )
+    )
+
+
+def use_token(token: str, purpose: TokenPurpose) -> User:
+    """Spend the link ``token`` names: once only, even when two requests race for it."""
+    found = live_token(token, purpose)
+    spent = 0
+    if found is not None:
+        begin_write()
+        spent = db.session.execute(
+            sa.update(AccountToken)
+            .where(AccountToken.id == found.id, AccountToken.used_at.is_(None))
+            .values(used_at=utcnow())
+        ).rowcount
+    if not spent or found is None:
+        raise DomainError(
+            _l("This link has expired or has already been used. Please ask for a new one."),
+            code="invalid_link",
+            status=410,
+        )
+    return found.user
+
+
+def reset_password(token: str, new: str) -> User:
+    """Choose a new password through a reset link; every browser signed in is signed out."""
+    found = live_token(token, TokenPurpose.reset)
+    password_hash = _hash(new, found.user.email if found else "")
+    user = use_token(token, TokenPurpose.reset)
+    user.password_hash = password_hash
+    user.email_confirmed_at = user.email_confirmed_at or utcnow()  # the link reached them
+    user.session_secret = None
+    end_other_sessions(user)  # all of them: this request has no session of the account
+    return user

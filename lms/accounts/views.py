@@ -11,18 +11,36 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from lms.db import db
 from lms.enums import offer
-from lms.errors import DomainError
+from lms.errors import DomainError, carry_out
 from lms.i18n import visitor_locale
 from lms.security import limiter, roles_required
 
-from . import operations
-from .forms import ProfileForm, SignInForm, SignUpForm
+from . import operations, queries
+from .forms import (
+    PasswordChangeForm,
+    PasswordForgotForm,
+    PasswordResetForm,
+    ProfileForm,
+    SignInForm,
+    SignUpForm,
+)
+from .models import TokenPurpose
 
 bp = Blueprint("accounts", __name__)
+
+RESET_SENT = _l(
+    "If an account has that address, we have sent it a link to choose a new password. "
+    "The link works once, within an hour."
+)
+CONFIRM_SENT = _l(
+    "We have sent you a link to confirm your e-mail address. Open it to enrol in workshops."
+)
+RESET_GONE = _l("This link has expired or has already been used. Please ask for a new one.")
 
 
 def _safe_next(default: str) -> str:
@@ -36,6 +54,23 @@ def _sign_in_limit() -> str:
     return current_app.config["SIGN_IN_RATE_LIMIT"]
 
 
+def _renew_session() -> None:
+    """Nothing from before sign-in or sign-out carries over (its CSRF token included), so a
+    cookie someone planted or copied earlier opens nothing; the chosen language stays."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+
+
+def _sign_in(user, *, remember: bool) -> None:
+    """A new session on the server for ``user``, then its cookies."""
+    _renew_session()
+    operations.start_session(user, remember=remember)
+    db.session.commit()
+    login_user(user, remember=remember, duration=current_app.config["REMEMBER_COOKIE_DURATION"])
+
+
 @bp.route("/sign-up", methods=["GET", "POST"])
 @limiter.limit(_sign_in_limit, methods=["POST"])
 def sign_up():
@@ -47,14 +82,17 @@ def sign_up():
                 form.name.data,
                 form.password.data,
                 locale=visitor_locale(),
+                confirmed=False,
             )
+            operations.send_confirmation(user)
         except DomainError as e:
             db.session.rollback()
             flash(str(e.message), "error")
             return render_template("accounts/sign_up.html", form=form), e.status
         db.session.commit()
-        login_user(user)
+        _sign_in(user, remember=False)
         flash(_("Welcome, %(name)s.", name=user.name), "success")
+        flash(CONFIRM_SENT, "info")
         return redirect(_safe_next(url_for("workshops.catalogue")))
     status = 422 if form.errors else 200
     return render_template("accounts/sign_up.html", form=form), status
@@ -67,7 +105,7 @@ def sign_in():
     if form.validate_on_submit():
         user = operations.authenticate(form.email.data, form.password.data)
         if user:
-            login_user(user, remember=True)
+            _sign_in(user, remember=form.remember.data)
             return redirect(_safe_next(url_for("workshops.catalogue")))
         flash(_("That e-mail and password do not match."), "error")
         return render_template("accounts/sign_in.html", form=form), 401
@@ -78,9 +116,16 @@ def sign_in():
 @bp.post("/sign-out")
 @roles_required()
 def sign_out():
+    operations.end_session(current_user._get_current_object())
+    db.session.commit()
     logout_user()
+    _renew_session()
     flash(_("You have signed out."), "info")
     return redirect(url_for("workshops.catalogue"))
+
+
+def _profile(form) -> dict:
+    return {"form": form, "sessions": queries.live_sessions(current_user)}
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -99,13 +144,140 @@ def profile():
         except DomainError as e:
             db.session.rollback()
             flash(str(e.message), "error")
-            return render_template("accounts/profile.html", form=form), e.status
+            return render_template("accounts/profile.html", **_profile(form)), e.status
         db.session.commit()
         session.pop("locale", None)
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("accounts.profile"))
     status = 422 if form.errors else 200
-    return render_template("accounts/profile.html", form=form), status
+    return render_template("accounts/profile.html", **_profile(form)), status
+
+
+@bp.post("/profile/sessions/end-others")
+@roles_required()
+def end_other_sessions():
+    """Sign out on every other browser, remember-me cookies included."""
+    return carry_out(
+        lambda: operations.end_other_sessions(current_user._get_current_object()),
+        url_for("accounts.profile"),
+        _("You are now signed out on every other device."),
+    )
+
+
+@bp.route("/profile/password", methods=["GET", "POST"])
+@roles_required()
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            operations.change_password(
+                current_user._get_current_object(), form.current.data, form.new.data
+            )
+        except DomainError as e:
+            db.session.rollback()
+            flash(str(e.message), "error")
+            return render_template("accounts/password_change.html", form=form), e.status
+        db.session.commit()
+        flash(_("Your password has been changed; other devices are signed out."), "success")
+        return redirect(url_for("accounts.profile"), 303)
+    status = 422 if form.errors else 200
+    return render_template("accounts/password_change.html", form=form), status
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def forgot_password():
+    """Ask for a reset link: the same answer whether the account exists or not."""
+    form = PasswordForgotForm()
+    if form.validate_on_submit():
+        try:
+            operations.request_password_reset(form.email.data)
+        except DomainError as e:
+            db.session.rollback()
+            flash(str(e.message), "error")
+            return render_template("accounts/password_forgot.html", form=form), e.status
+        db.session.commit()
+        flash(RESET_SENT, "info")
+        return redirect(url_for("accounts.sign_in"), 303)
+    status = 422 if form.errors else 200
+    return render_template("accounts/password_forgot.html", form=form), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def reset_password(token: str):
+    if operations.live_token(token, TokenPurpose.reset) is None:
+        raise DomainError(RESET_GONE, code="invalid_link", status=410)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            operations.reset_password(token, form.new.data)
+        except DomainError as e:
+            db.session.rollback()
+            flash(str(e.message), "error")
+            return render_template("accounts/password_reset.html", form=form), e.status
+        db.session.commit()
+        if current_user.is_authenticated:
+            logout_user()
+        _renew_session()
+        flash(_("Your password has been changed. Please sign in with it."), "success")
+        return redirect(url_for("accounts.sign_in"), 303)
+    status = 422 if form.errors else 200
+    return render_template("accounts/password_reset.html", form=form), status
+
+
+@bp.get("/confirm/<token>")
+def confirm_email(token: str):
+    """The link mailed at sign-up: the address is confirmed, enrolment opens."""
+    operations.confirm_email(token)
+    db.session.commit()
+    flash(_("Thank you: your e-mail address is confirmed."), "success")
+    target = "workshops.catalogue" if current_user.is_authenticated else "accounts.sign_in"
+    return redirect(url_for(target), 303)
+
+
+@bp.post("/confirm/resend")
+@roles_required()
+@limiter.limit(_sign_in_limit)
+def resend_confirmation():
+    return carry_out(
+        lambda: operations.send_confirmation(current_user._get_current_object()),
+        url_for("accounts.profile"),
+        CONFIRM_SENT,
+        "info",
+    )
+
+
+@bp.get("/profile/tokens")
+@roles_required()
+def tokens():
+    """The person's API tokens: when each was made and ends, and a button to revoke it."""
+    return _tokens_page()
+
+
+def _tokens_page(new_token: str = "", status: int = 200):
+    rows = queries.live_tokens(current_user)
+    page = render_template("accounts/tokens.html", tokens=rows, new_token=new_token)
+    return page, status, {"Cache-Control": "no-store"}
+
+
+@bp.post("/profile/tokens")
+@roles_required()
+def create_token():
+    """A new token, shown on this page once (only its hash is kept)."""
+    _row, token = operations.make_token(current_user._get_current_object())
+    db.session.commit()
+    return _tokens_page(token, 201)
+
+
+@bp.post("/profile/tokens/<int:token_id>/revoke")
+@roles_required()
+def revoke_token(token_id: int):
+    return carry_out(
+        lambda: operations.revoke_token(current_user._get_current_object(), token_id),
+        url_for("accounts.tokens"),
+        _("The token has been revoked: it opens nothing any more."),
+    )
 
 
 @bp.post("/language")

@@ -42,6 +42,7 @@ def test_configuration_layers(tmp_path, database_url, monkeypatch):
     instance.mkdir()
     (instance / "config.py").write_text("SITE_NAME = 'Smartpeme'\nBASE_URL = 'https://file'\n")
     monkeypatch.setenv("LMS_BASE_URL", "https://aula.example.org")
+    monkeypatch.setenv("LMS_SECRET_KEY", "s" * 40)  # a public https site needs its own
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": database_url, "AUTO_SETUP": False}, instance_path=str(instance)
     )
