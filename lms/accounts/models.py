@@ -88,7 +88,7 @@ class ApiToken(Model):
     user: Mapped[User] = relationship(back_populates="tokens")
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One signed-in browser. Its cookie (and remember-me cookie) carries the secret; the
     row is what makes it valid, so deleting the row signs that browser out."""
 
@@ -110,7 +110,7 @@ class TokenPurpose(Labelled):
     confirm = "confirm", _l("Confirm the e-mail address")
 
 
-class AccountToken(db.Model):
+class AccountToken(Model):
     """A single-use link sent by e-mail (a password reset, an address confirmation): only
     its hash is kept, it expires, and using it marks it used."""
 
