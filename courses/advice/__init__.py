@@ -1,0 +1,13 @@
+"""The advice desk: one-to-one consultations by video, routed by topic to an advisor."""
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from lms import ui
+
+
+def init_app(app: Flask) -> None:
+    from . import api, models, views  # noqa: F401  (api adds its routes to lms.api.bp)
+
+    app.register_blueprint(views.bp)
+    ui.add_nav_item(app, "advice.topics", _l("Advice"))

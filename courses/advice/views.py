@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("advice", __name__)
+
+
+@bp.get("/advice")
+def topics():
+    return ""
