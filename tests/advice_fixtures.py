@@ -66,3 +66,24 @@ def tomorrow_at(hour: int, minute: int = 0) -> datetime:
 
     day = (utcnow().astimezone(ZoneInfo(ZONE)) + timedelta(days=1)).date()
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo(ZONE))
+
+
+@pytest.fixture
+def advice_people(desk, make_user, api_token) -> Any:
+    """A case of ``requester`` routed to ``advisor`` (on a topic with ``other_advisor`` too,
+    who has more requests this week), another topic, and bearer headers for each role."""
+    topic, (advisor, other) = desk(2)
+    request_for(make_user(), topic, advisor_id=other.id)  # so the next goes to `advisor`
+    second, _ = desk(name="Protección de datos")
+    people = {
+        "learner": make_user(),
+        "requester": make_user(),
+        "advisor": advisor,
+        "other_advisor": other,
+        "coordinator": make_user("coordinator"),
+    }
+    case = request_for(people["requester"], topic)
+    assert case.advisor_id == advisor.id
+    headers = {"anonymous": {}} | {role: api_token(user) for role, user in people.items()}
+    return {"topic": topic, "other_topic": second, "case": case, "people": people,
+            "headers": headers}  # fmt: skip

@@ -362,7 +362,7 @@ def refer(case_id: int, topic_id: Any, note: str = "") -> Case:
 def add_note(case_id: int, author: User, text: Any) -> Note:
     begin_write()
     case = _case(case_id)
-    note = Note(case=case, author=author, text=_text(text, _l("Please write the note.")))
+    note = Note(case_id=case.id, author=author, text=_text(text, _l("Please write the note.")))
     db.session.add(note)
     db.session.flush()
     return note
