@@ -11,3 +11,5 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     ui.add_nav_item(app, "advice.topics", _l("Advice"))
+    ui.add_nav_item(app, "advice.desk", _l("Advisor's desk"), roles=("trainer",))
+    ui.add_nav_item(app, "advice.coordination", _l("Advice desk"), roles=("coordinator",))
