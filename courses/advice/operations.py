@@ -30,6 +30,7 @@ from lms.db import begin_write, db, utcnow
 from lms.errors import Conflict, DomainError, NotFound, is_whole
 
 from ..entities.models import Entity
+from ..signals import consultation_changed
 from ..workshops import operations as workshops
 from ..workshops.models import Audience
 from . import queries
@@ -463,6 +464,7 @@ def book(case_id: int, starts_at: Any) -> Consultation:
     db.session.add(consultation)
     db.session.flush()
     workshops.enrol_member(workshop.id, case.requester)  # the requester's invitation
+    consultation_changed.send(consultation, change="booked")
     return consultation
 
 
@@ -489,6 +491,7 @@ def reschedule(consultation_id: int, starts_at: Any) -> Consultation:
     consultation.sequence += 1
     db.session.flush()
     workshops.update_workshop(consultation.workshop_id, starts_at=starts_at, ends_at=ends_at)
+    consultation_changed.send(consultation, change="rescheduled")
     return consultation
 
 
@@ -502,6 +505,7 @@ def cancel(consultation_id: int) -> Consultation:
     consultation.state = ConsultationState.cancelled
     db.session.flush()
     workshops.cancel_workshop(consultation.workshop_id)
+    consultation_changed.send(consultation, change="cancelled")
     return consultation
 
 

@@ -33,7 +33,10 @@ def _move_to_now(consultation) -> None:
     db.session.commit()
 
 
-@pytest.mark.parametrize("role,status", zip(ROLES, (401, 404, 200, 200, 404, 403), strict=True))
+STATUSES = list(zip(ROLES, (401, 404, 200, 200, 404, 403), strict=True))
+
+
+@pytest.mark.parametrize("role,status", STATUSES)
 def test_only_the_requester_and_the_advisor_enter_the_room(
     client, advice_people, booked, role, status
 ):
@@ -80,3 +83,38 @@ def test_the_consultation_is_in_both_feeds_without_its_room(
         feed = _feed(client, api_token, people[role])
         assert "Consultation: " in feed or "Consulta: " in feed
         assert "meet.jit.si" not in feed and "/join" not in feed
+
+
+def _advisor_messages(advisor_id: int):
+    from lms.notifications.models import OutboxMessage
+
+    db.session.rollback()
+    return list(
+        db.session.scalars(
+            db.select(OutboxMessage)
+            .where(OutboxMessage.recipient_id == advisor_id, OutboxMessage.kind.like("advice.%"))
+            .order_by(OutboxMessage.id)
+        )
+    )
+
+
+def test_the_advisor_is_invited_moved_and_cancelled_with_a_rising_sequence(
+    client, api_token, advice_people, booked
+):
+    # Booking sends the advisor a REQUEST, moving it a REQUEST with a higher SEQUENCE,
+    # cancelling a CANCEL: one UID throughout, the same as in the advisor's feed.
+    advisor = advice_people["people"]["advisor"]
+    operations.reschedule(booked.id, free(advisor.id)[0].starts_at)
+    db.session.commit()
+    operations.cancel(booked.id)
+    db.session.commit()
+    sent = _advisor_messages(advisor.id)
+    assert [m.kind for m in sent] == ["advice.booked", "advice.rescheduled", "advice.cancelled"]
+    calendars = [m.payload["calendar"] for m in sent]
+    assert [m.payload["calendar_method"] for m in sent] == ["REQUEST", "REQUEST", "CANCEL"]
+    sequences = [int(c.split("SEQUENCE:")[1].split()[0]) for c in calendars]
+    assert sequences == sorted(sequences) and sequences[0] < sequences[1] <= sequences[2]
+    uids = {c.split("UID:")[1].split()[0] for c in calendars}
+    assert len(uids) == 1
+    assert uids.pop() in _feed(client, api_token, advisor)
+    assert advice_people["people"]["requester"].name in sent[0].payload["text"]
