@@ -7,8 +7,9 @@ from lms import ui
 
 
 def init_app(app: Flask) -> None:
-    from . import api, models, views  # noqa: F401  (api adds its routes to lms.api.bp)
+    from . import api, guards, models, views  # noqa: F401  (api adds its routes to lms.api.bp)
 
+    guards.connect()
     app.register_blueprint(views.bp)
     ui.add_nav_item(app, "advice.topics", _l("Advice"))
     ui.add_nav_item(app, "advice.desk", _l("Advisor's desk"), roles=("trainer",))

@@ -34,6 +34,7 @@ from ..signals import consultation_changed
 from ..workshops import operations as workshops
 from ..workshops.models import Audience
 from . import queries
+from .guards import from_the_desk
 from .models import (
     DEFAULT_SLOT_MINUTES,
     TOPIC_LANGUAGES,
@@ -443,15 +444,16 @@ def book(case_id: int, starts_at: Any) -> Consultation:
         raise Conflict(_l("This request already has a consultation booked."), code="already_booked")
     starts_at = _check_slot(advisor, starts_at)
     ends_at = starts_at + timedelta(minutes=advisor.slot_minutes)
-    workshop = workshops.create_workshop(
-        trainer=advisor.user,
-        title=_title(case),
-        starts_at=starts_at,
-        ends_at=ends_at,
-        timezone=advisor.timezone,
-        capacity=1,
-        audience=Audience.cohort,
-    )
+    with from_the_desk():
+        workshop = workshops.create_workshop(
+            trainer=advisor.user,
+            title=_title(case),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            timezone=advisor.timezone,
+            capacity=1,
+            audience=Audience.cohort,
+        )
     consultation = Consultation(
         case=case,
         advisor_id=advisor.user_id,
@@ -463,7 +465,8 @@ def book(case_id: int, starts_at: Any) -> Consultation:
     )
     db.session.add(consultation)
     db.session.flush()
-    workshops.enrol_member(workshop.id, case.requester)  # the requester's invitation
+    with from_the_desk():
+        workshops.enrol_member(workshop.id, case.requester)  # the requester's invitation
     consultation_changed.send(consultation, change="booked")
     return consultation
 
@@ -490,7 +493,8 @@ def reschedule(consultation_id: int, starts_at: Any) -> Consultation:
     consultation.starts_at, consultation.ends_at = starts_at, ends_at
     consultation.sequence += 1
     db.session.flush()
-    workshops.update_workshop(consultation.workshop_id, starts_at=starts_at, ends_at=ends_at)
+    with from_the_desk():
+        workshops.update_workshop(consultation.workshop_id, starts_at=starts_at, ends_at=ends_at)
     consultation_changed.send(consultation, change="rescheduled")
     return consultation
 
@@ -504,7 +508,8 @@ def cancel(consultation_id: int) -> Consultation:
         raise Conflict(_l("A consultation already held cannot be cancelled."), code="held")
     consultation.state = ConsultationState.cancelled
     db.session.flush()
-    workshops.cancel_workshop(consultation.workshop_id)
+    with from_the_desk():
+        workshops.cancel_workshop(consultation.workshop_id)
     consultation_changed.send(consultation, change="cancelled")
     return consultation
 

@@ -259,3 +259,29 @@ def test_referral_routes_a_new_request_on_another_topic_and_keeps_the_link(desk,
     assert referral.referred_from_id == case.id
     assert [c.id for c in fresh(case).referrals] == [referral.id]
     assert referral.need == "Revisar el aviso legal"
+
+
+def test_a_consultations_workshop_is_changed_only_from_the_desk(desk, make_user):
+    # Moving, cancelling or leaving a consultation's workshop through the workshops' own
+    # operations is refused: it would skip the advisor's lock.
+    from courses.workshops import operations as workshops
+
+    topic, (advisor,) = desk()
+    person = make_user()
+    first, second = free(advisor.id)[:2]
+    consultation = operations.book(request_for(person, topic).id, first.starts_at)
+    db.session.commit()
+    attempts = [
+        lambda: workshops.update_workshop(
+            consultation.workshop_id, starts_at=second.starts_at, ends_at=second.ends_at
+        ),
+        lambda: workshops.cancel_workshop(consultation.workshop_id),
+        lambda: workshops.withdraw(consultation.workshop_id, person.id),
+    ]
+    for attempt in attempts:
+        with pytest.raises(DomainError) as refused:
+            attempt()
+        db.session.rollback()
+        assert refused.value.code == "consultation"
+    workshop = db.session.get(Workshop, consultation.workshop_id)
+    assert workshop.starts_at == first.starts_at and workshop.status is WorkshopStatus.scheduled
