@@ -11,6 +11,8 @@ def init_app(app: Flask) -> None:
 
     guards.connect()
     app.register_blueprint(views.bp)
+    app.add_template_global(views.entity_cases, "advice_entity_cases")
+    ui.add_panel(app, "entity", "courses/advice/_entity_panel.html")
     ui.add_nav_item(app, "advice.topics", _l("Advice"))
     ui.add_nav_item(app, "advice.desk", _l("Advisor's desk"), roles=("trainer",))
     ui.add_nav_item(app, "advice.coordination", _l("Advice desk"), roles=("coordinator",))

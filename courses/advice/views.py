@@ -401,3 +401,11 @@ def figures_csv():
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="advice-{first}-{last}.csv"'},
     )
+
+
+def entity_cases(entity: Any) -> dict[str, Any]:
+    """For an entity's page: its advice requests that the reader may see, and its need
+    level for coordinators."""
+    cases = [c for c in queries.cases_of_entity(entity.id) if permissions.may_see(current_user, c)]
+    level = queries.need_levels().get(entity.id) if current_user.is_coordinator else None
+    return {"cases": cases, "level": level}

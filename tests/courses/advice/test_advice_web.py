@@ -166,3 +166,33 @@ def test_the_coordinator_assigns_an_unassigned_request_and_adds_a_topic(
     )
     listed = client.get("/api/v1/advice/topics", headers={"Accept-Language": "ca"}).get_json()
     assert "Xarxes" in [t["name"] for t in listed]
+
+
+def test_an_entitys_page_shows_its_requests_to_whoever_may_see_them(
+    client, login, make_app, desk, make_user
+):
+    # A member's request made for their entity shows on the entity's page, with its need
+    # level, to the coordinator; another member who may see the entity but not the request
+    # does not find it there.
+    from courses.entities import operations as entities
+
+    topic, _ = desk()
+    asker, colleague = make_user(), make_user()
+    entity = entities.create_entity(name="Cooperativa Mar de Arousa", kind="cooperative")
+    entities.add_member(entity.id, db.session.merge(asker), "referent")
+    entities.add_member(entity.id, db.session.merge(colleague), "member")
+    db.session.commit()
+    case = operations.create_request(
+        db.session.merge(asker), topic_id=topic.id, need="Web", consent=True, entity_id=entity.id
+    )
+    operations.set_need_level(entity.id, operations.NeedLevel.first)
+    db.session.commit()
+    login(make_user("coordinator"))
+    page = client.get(f"/entities/{entity.id}").get_data(as_text=True)
+    assert f'data-case-id="{case.id}"' in page and "First: has an online shop" in page
+    other = make_app().test_client()
+    login(colleague, client=other)
+    seen = other.get(f"/entities/{entity.id}")
+    assert seen.status_code == 200 and f'data-case-id="{case.id}"' not in seen.get_data(
+        as_text=True
+    )
