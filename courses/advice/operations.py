@@ -57,13 +57,25 @@ MAX_TEXT = 5000
 
 
 class SlotTaken(Conflict):
-    """The slot asked for is no longer free; ``next_slots`` are the next free ones."""
+    """The slot asked for is no longer free; ``next_slots`` are the next free ones.
+
+    They are looked up when first read, which callers do after rolling back: the advisor's
+    lock is held for the decision alone, not for the search of other times.
+    """
 
     code = "slot_taken"
 
-    def __init__(self, next_slots: list[Slot]):
+    def __init__(self, advisor_id: int):
         super().__init__(_l("That time is no longer free. Please choose another one."))
-        self.next_slots = next_slots
+        self.advisor_id = advisor_id
+        self._next: list[Slot] | None = None
+
+    @property
+    def next_slots(self) -> list[Slot]:
+        if self._next is None:
+            advisor = queries.get_advisor(self.advisor_id)
+            self._next = queries.next_free(advisor) if advisor else []
+        return self._next
 
 
 # -- the lock -------------------------------------------------------------------------------
@@ -416,7 +428,7 @@ def _check_slot(
         )
     ends_at = starts_at + timedelta(minutes=advisor.slot_minutes)
     if queries.busy(advisor.user_id, starts_at, ends_at, except_workshop=except_workshop):
-        raise SlotTaken(queries.next_free(advisor))
+        raise SlotTaken(advisor.user_id)
     return starts_at
 
 

@@ -192,4 +192,8 @@ def topic_slots(topic: Topic, start: datetime, end: datetime) -> list[Slot]:
 def next_free(advisor: Advisor, after: datetime | None = None) -> list[Slot]:
     """The next few free slots: what a refused booking offers instead."""
     start = after or utcnow()
-    return free_slots(advisor, start, start + HORIZON, limit=NEXT_SLOTS)
+    for ahead in (timedelta(days=7), timedelta(days=28), HORIZON):  # the near weeks first
+        found = free_slots(advisor, start, start + ahead, limit=NEXT_SLOTS)
+        if len(found) == NEXT_SLOTS:
+            break
+    return found
