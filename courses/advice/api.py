@@ -313,7 +313,19 @@ def advice_request(case_id: int):
 @roles_required()
 def book_consultation(case_id: int):
     case = permissions.for_booking(case_id)
-    data = json_body()
+    return _book(case, json_body())
+
+
+@bp.post("/advice/requests/<int:case_id>/proposal")
+@roles_required()
+def propose_consultation(case_id: int):
+    """The advisor (or a coordinator) books one of the advisor's free slots for the
+    requester: the same rules and answers as the requester's own booking."""
+    case = permissions.worked_on(case_id)
+    return _book(case, json_body())
+
+
+def _book(case: Case, data: dict[str, Any]):
     if case.advisor is None:
         raise DomainError(_l("This request has no advisor yet."), code="unassigned", status=409)
     advisor = case.advisor

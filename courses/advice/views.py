@@ -104,16 +104,22 @@ def mine():
 def case(case_id: int):
     found = permissions.visible(case_id)
     slots = []
+    works = permissions.may_work_on(current_user, found)
     can_book = permissions.may_book(current_user, found) and found.booked is None
-    if can_book and found.advisor is not None and found.state.value == "open":
+    may_propose = works and found.booked is None
+    booked = found.booked
+    may_move = booked is not None and permissions.may_change_consultation(current_user, booked)
+    wants_slots = can_book or may_propose or may_move
+    if wants_slots and found.advisor is not None and found.state.value == "open":
         now = utcnow()
         slots = queries.free_slots(found.advisor, now, now + SLOTS_AHEAD, limit=12)
-    works = permissions.may_work_on(current_user, found)
     return render_template(
         "courses/advice/case.html",
         case=found,
         slots=slots,
         can_book=can_book,
+        may_propose=may_propose and not can_book,
+        may_move=may_move,
         works=works,
         notes=found.notes if permissions.may_read_notes(current_user, found) else [],
         other_topics=[t for t in queries.topics() if t.id != found.topic_id] if works else [],
@@ -138,17 +144,46 @@ def _moment(value: str) -> datetime | None:
 @roles_required()
 def book(case_id: int):
     found = permissions.for_booking(case_id)
+    return _booked_at(found.id, _("Your consultation is booked. The invitation is on its way."))
+
+
+@bp.post("/advice/requests/<int:case_id>/propose")
+@roles_required()
+def propose(case_id: int):
+    """The advisor (or a coordinator) books a time for the person who asked."""
+    found = permissions.worked_on(case_id)
+    return _booked_at(found.id, _("The consultation is booked. The invitations are on their way."))
+
+
+def _booked_at(case_id: int, done: str):
     starts_at = _moment(request.form.get("starts_at", ""))
     try:
         if starts_at is None:
             raise DomainError(_("Please choose a time."))
-        operations.book(found.id, starts_at)
+        operations.book(case_id, starts_at)
     except operations.SlotTaken as e:
         return refuse(e, _back(case_id) + "#slots")
     except DomainError as e:
         return refuse(e, _back(case_id))
     db.session.commit()
-    flash(_("Your consultation is booked. The invitation is on its way."), "success")
+    flash(done, "success")
+    return redirect(_back(case_id), 303)
+
+
+@bp.post("/advice/consultations/<int:consultation_id>/move")
+@roles_required()
+def move(consultation_id: int):
+    consultation = permissions.consultation_changed(consultation_id)
+    case_id = consultation.case_id
+    starts_at = _moment(request.form.get("starts_at", ""))
+    try:
+        if starts_at is None:
+            raise DomainError(_("Please choose a time."))
+        operations.reschedule(consultation.id, starts_at)
+    except DomainError as e:
+        return refuse(e, _back(case_id))
+    db.session.commit()
+    flash(_("The consultation has moved. The invitations are on their way."), "success")
     return redirect(_back(case_id), 303)
 
 

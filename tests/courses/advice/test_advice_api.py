@@ -32,6 +32,8 @@ MATRIX = [
     ("GET", "/advice/requests/{case}", None, (401, 404, 200, 200, 404, 200)),
     ("POST", "/advice/requests/{case}/booking", {"starts_at": "{slot}"},
      (401, 404, 201, 403, 404, 403)),
+    ("POST", "/advice/requests/{case}/proposal", {"starts_at": "{slot}"},
+     (401, 404, 403, 201, 404, 201)),
     ("POST", "/advice/requests/{case}/referral", {"topic_id": "{other_topic}"},
      (401, 404, 403, 201, 404, 201)),
     ("POST", "/advice/requests/{case}/notes", {"text": "Tiene tienda"},

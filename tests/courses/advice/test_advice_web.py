@@ -196,3 +196,32 @@ def test_an_entitys_page_shows_its_requests_to_whoever_may_see_them(
     assert seen.status_code == 200 and f'data-case-id="{case.id}"' not in seen.get_data(
         as_text=True
     )
+
+
+def test_the_advisor_proposes_a_time_and_the_requester_moves_it(
+    client, login, make_app, advice_people
+):
+    # The advisor books a free time for the person who asked; that person moves it to
+    # another free time from the same page (SEQUENCE rises through the reschedule).
+    case, people = advice_people["case"], advice_people["people"]
+    first, second = free(case.advisor_id)[:2]
+    login(people["advisor"])
+    page = client.get(f"/advice/requests/{case.id}").get_data(as_text=True)
+    assert "Propose a time" in page
+    proposed = client.post(
+        f"/advice/requests/{case.id}/propose", data={"starts_at": first.starts_at.isoformat()}
+    )
+    assert proposed.status_code == 303
+    booked = fresh(case).booked
+    assert booked.starts_at == first.starts_at
+    other = make_app().test_client()
+    login(people["requester"], client=other)
+    assert "Move the consultation" in other.get(f"/advice/requests/{case.id}").get_data(
+        as_text=True
+    )
+    moved = other.post(
+        f"/advice/consultations/{booked.id}/move", data={"starts_at": second.starts_at.isoformat()}
+    )
+    assert moved.status_code == 303
+    booked = fresh(booked)
+    assert booked.starts_at == second.starts_at and booked.sequence == 1
