@@ -144,7 +144,9 @@ def past_week_day(weeks_ago: int, weekday: int, today: date | None = None) -> da
 
 
 def load_demo(_sender: Flask | None = None, **_kwargs) -> None:
-    """Load what is missing of the demo: the coming week, the weeks already held, the cohort."""
+    """Load what is missing of the demo: the coming week, the weeks already held, the cohort,
+    the advice desk."""
+    from .advice.demo import load_advice_demo
     from .cohorts.demo import load_cohort_demo
 
     if user_by_email(COORDINATOR[0]) is None:
@@ -152,6 +154,7 @@ def load_demo(_sender: Flask | None = None, **_kwargs) -> None:
     if db.session.scalar(sa.select(Workshop.id).where(Workshop.title == PAST[0][3])) is None:
         _load_past_weeks()
     load_cohort_demo()
+    load_advice_demo()
 
 
 def _loaded(email: str) -> User:
