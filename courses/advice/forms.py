@@ -10,7 +10,7 @@ from .models import Urgency
 
 def optional_id(value: object) -> int:
     """A chosen id, or 0 for the blank option."""
-    return int(value) if str(value).isdigit() else 0
+    return int(str(value)) if str(value).isdigit() else 0
 
 
 class IntakeForm(FlaskForm):

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
-from lms.db import UTCDateTime, db, enum_type, utcnow
+from lms.db import Model, UTCDateTime, db, enum_type, utcnow
 from lms.enums import Labelled
 
 #: The languages a topic is named in.
@@ -54,7 +54,7 @@ class NeedLevel(Labelled):
     third = "third", _l("Third: comes to learn"), _l("Third: comes to learn")
 
 
-class Topic(db.Model):
+class Topic(Model):
     """A consultation topic, named in each language of the site."""
 
     __tablename__ = "advice_topic"
@@ -85,7 +85,7 @@ class Topic(db.Model):
         return f"<Topic {self.id} {self.name_en!r}>"
 
 
-class Advisor(db.Model):
+class Advisor(Model):
     """A person who gives consultations, with their weekly hours. Booking locks this row."""
 
     __tablename__ = "advice_advisor"
@@ -142,7 +142,7 @@ topic_advisor = sa.Table(
 )
 
 
-class Hours(db.Model):
+class Hours(Model):
     """A weekly stretch of an advisor's time, in their zone: ISO weekday, local start and end."""
 
     __tablename__ = "advice_hours"
@@ -160,7 +160,7 @@ class Hours(db.Model):
     ends: Mapped[time] = mapped_column(sa.Time, nullable=False)
 
 
-class DayOff(db.Model):
+class DayOff(Model):
     """An exception to the weekly hours: a local date the advisor takes no consultations."""
 
     __tablename__ = "advice_day_off"
@@ -173,7 +173,7 @@ class DayOff(db.Model):
     day: Mapped[date] = mapped_column(sa.Date, nullable=False)
 
 
-class Case(db.Model):
+class Case(Model):
     """A request for advice and everything that follows from it."""
 
     __tablename__ = "advice_case"
@@ -229,7 +229,7 @@ class Case(db.Model):
         return f"<Case {self.id} t{self.topic_id} {self.state.value}>"
 
 
-class Consultation(db.Model):
+class Consultation(Model):
     """One dated meeting of a case's requester and advisor, held in its own Workshop."""
 
     __tablename__ = "advice_consultation"
@@ -274,7 +274,7 @@ class Consultation(db.Model):
         return self.state is ConsultationState.booked
 
 
-class Note(db.Model):
+class Note(Model):
     """An advisor's private note on a case: never shown to its requester."""
 
     __tablename__ = "advice_note"
@@ -292,7 +292,7 @@ class Note(db.Model):
     author: Mapped[User | None] = relationship()
 
 
-class EntityNeed(db.Model):
+class EntityNeed(Model):
     """The need level coordinators give an organisation, to set priorities."""
 
     __tablename__ = "advice_entity_need"
