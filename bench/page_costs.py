@@ -13,9 +13,12 @@ the answer and the number of SQL statements it ran. Feeds are asked for without 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import platform
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -190,15 +193,29 @@ def main() -> None:
     parser.add_argument("--db", nargs="+", choices=("sqlite", "postgresql"), default=["sqlite"])
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--only", nargs="*", help="page names to measure")
+    parser.add_argument("--keep", help="folder for the databases and their province.json")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the province kept by an earlier --keep"
+    )
     args = parser.parse_args()
     print(f"{platform.python_version()} on {platform.platform()}, {date.today()}")
     for kind in args.db:
         for scale in args.scale:
-            url = database_url(kind, name=f"aula_province_{str(scale).replace('.', '_')}")
-            app = make_app(url)
+            name = f"aula_province_{str(scale).replace('.', '_')}"
+            saved = Path(args.keep or tempfile.gettempdir()) / f"{kind}-{name}.json"
             started = time.perf_counter()
-            with app.app_context():
-                province = generate(scale)
+            if args.reuse and saved.exists():
+                stored = json.loads(saved.read_text())
+                app, province = make_app(stored.pop("url")), Province(**stored)
+            else:
+                path = str(Path(args.keep) / name) if args.keep else None
+                if path:
+                    Path(path).mkdir(parents=True, exist_ok=True)
+                url = database_url(kind, path=path, name=name)
+                app = make_app(url)
+                with app.app_context():
+                    province = generate(scale)
+                saved.write_text(json.dumps({"url": url, **dataclasses.asdict(province)}))
             made = time.perf_counter() - started
             counts = ", ".join(f"{k} {v:,}" for k, v in province.counts.items())
             print(f"\n### {kind}, scale {scale} ({counts}; generated in {made:.0f} s)\n")
