@@ -436,6 +436,8 @@ def make_app(url: str, instance: str | None = None):
             "BASE_URL": "https://aula.example.org",
             "RATELIMIT_ENABLED": False,
             "WTF_CSRF_ENABLED": False,
+            # A deploy runs the worker on its own: no delivery thread in the measured process.
+            "DELIVER_IN_PROCESS": False,
         },
         instance_path=instance or tempfile.mkdtemp(prefix="province-instance-"),
     )
