@@ -94,39 +94,40 @@ class WorkshopTally:
         return self.enrolled - sum(self.counts.values())
 
 
-def status_counts() -> sa.Subquery:
-    """Per workshop: seats taken, and seats by attendance status (a subquery to join)."""
-    return (
-        sa.select(
-            Enrolment.workshop_id,
-            sa.func.count(Enrolment.id).label("enrolled"),
-            *(
-                sa.func.count(Enrolment.id).filter(Enrolment.attendance == s).label(s.value)
-                for s in Attendance
-            ),
-        )
-        .where(_ENROLLED)
-        .group_by(Enrolment.workshop_id)
-        .subquery()
-    )
+def status_counts(*where: sa.ColumnElement[bool]) -> sa.Subquery:
+    """Per workshop: seats taken, and seats by attendance status (a subquery to join). With
+    conditions on Workshop, only the enrolments of those workshops are grouped, not the
+    whole table (a province's 300,000 enrolments for a trainer's 25 workshops)."""
+    query = sa.select(
+        Enrolment.workshop_id,
+        sa.func.count(Enrolment.id).label("enrolled"),
+        *(
+            sa.func.count(Enrolment.id).filter(Enrolment.attendance == s).label(s.value)
+            for s in Attendance
+        ),
+    ).where(_ENROLLED)
+    if where:
+        query = query.where(Enrolment.workshop_id.in_(sa.select(Workshop.id).where(*where)))
+    return query.group_by(Enrolment.workshop_id).subquery()
 
 
-def with_counts() -> tuple[sa.Select, list[str]]:
-    """``SELECT Workshop, enrolled, present, late, absent, excused``, zeros when nobody."""
-    counts = status_counts()
+def with_counts(*where: sa.ColumnElement[bool]) -> tuple[sa.Select, list[str]]:
+    """``SELECT Workshop, enrolled, present, late, absent, excused`` of the workshops that
+    meet ``where``, zeros when nobody."""
+    counts = status_counts(*where)
     names = ["enrolled", *(s.value for s in Attendance)]
     query = sa.select(Workshop, *(sa.func.coalesce(counts.c[n], 0) for n in names)).outerjoin(
         counts, counts.c.workshop_id == Workshop.id
     )
-    return query, names
+    return query.where(*where), names
 
 
 def tallies(trainer_id: int, now: datetime | None = None) -> list[WorkshopTally]:
     """A trainer's workshops that have started, latest first, with their attendance counts."""
-    query, _names = with_counts()
-    query = query.where(
+    query, _names = with_counts(
         Workshop.trainer_id == trainer_id, Workshop.starts_at <= (now or utcnow())
-    ).order_by(Workshop.starts_at.desc())
+    )
+    query = query.order_by(Workshop.starts_at.desc())
     return [
         WorkshopTally(w, enrolled, {s.value: n for s, n in zip(Attendance, counts, strict=True)})
         for w, enrolled, *counts in db.session.execute(query)

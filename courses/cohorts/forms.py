@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from lms.accounts.forms import TIMEZONES
 from lms.enums import choices
 
+from ..entities.forms import PersonForm
 from ..entities.models import Track
 from .models import ProgressStatus, StepKind
 
@@ -68,8 +69,8 @@ class AdmitForm(FlaskForm):
     entity_id = SelectField(_l("Entity"), coerce=int)
 
 
-class MentorForm(FlaskForm):
-    user_id = SelectField(_l("Mentor"), coerce=int)
+class MentorForm(PersonForm):
+    """The mentor, by e-mail address: the page offers staff (``entity_queries.staff``) once."""
 
 
 class CheckInForm(FlaskForm):
