@@ -6,6 +6,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from lms.enums import choices
+from lms.errors import one_line
 from lms.i18n import LANGUAGE_NAMES
 
 from .operations import MIN_PASSWORD_LENGTH
@@ -24,7 +25,7 @@ TIMEZONES = (
 
 
 class SignUpForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name"), filters=[one_line], validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(
         _l("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)]
@@ -37,7 +38,7 @@ class SignInForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name"), filters=[one_line], validators=[DataRequired(), Length(max=120)])
     locale = SelectField(
         _l("Language"), choices=choices(LANGUAGE_NAMES.items(), blank=_l("Same as my browser"))
     )

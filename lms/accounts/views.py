@@ -17,7 +17,7 @@ from lms.db import db
 from lms.enums import offer
 from lms.errors import DomainError
 from lms.i18n import visitor_locale
-from lms.security import limiter, roles_required
+from lms.security import limiter, roles_required, safe_next
 
 from . import operations
 from .forms import ProfileForm, SignInForm, SignUpForm
@@ -26,10 +26,7 @@ bp = Blueprint("accounts", __name__)
 
 
 def _safe_next(default: str) -> str:
-    target = request.args.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return safe_next(request.args.get("next"), default)
 
 
 def _sign_in_limit() -> str:
