@@ -21,14 +21,17 @@ JSON_CLASSES: dict[str, list[Any]] = {
     "huge_int": [2**31, 2**63, 10**20, -(2**70)],
     "unreadable": ["abc\ud800def", "abc\x00def", "abc\x1b[31mdef", "\udfff"],
     "line_break": ["abc\r\nBcc: evil@example.org", "a\nb", "a\u2028b", "\ta\x85b"],
-    "far_date": ["9999-12-31T22:30:00", "10000-01-01", "0001-01-01T00:30:00", "2150-06-01"],
-    "local_time": ["2027-03-28T02:30:00", "2027-10-31T02:30:00"],
+    "date": ["9999-12-31T22:30:00", "10000-01-01", "0001-01-01T00:30:00", "2150-06-01",
+             "2027-03-28T02:30:00", "2027-10-31T02:30:00"],
     "null": [None],
     "object": [{}],
     "list": [[], ["x"]],
     "wrong_type": [True, 1.5, "12", 0],
     "long": ["x" * 100_000],
-}
+}  # fmt: skip
+
+#: What a JSON body may be instead of an object.
+NOT_AN_OBJECT: list[Any] = [None, [], "x", 5]
 
 #: Hostile values for a form field (forms carry text alone), by class. Bytes are sent as they
 #: are: a lone surrogate's UTF-8 form and bytes that are no UTF-8 at all.

@@ -152,7 +152,7 @@ def update_workshop(workshop_id: int, **changes: Any) -> Workshop:
         raise DomainError(_l("These fields cannot be changed: %(f)s", f=", ".join(sorted(unknown))))
     workshop = lock_workshop(workshop_id)
     cancelled = workshop.is_cancelled
-    if cancelled and changes.get("capacity", workshop.capacity) != workshop.capacity:
+    if cancelled and "capacity" in changes:
         raise Conflict(_l("The seats of a cancelled workshop cannot be changed."), code="cancelled")
     if "capacity" in changes and not cancelled:
         SEATS.check_capacity(workshop, changes["capacity"])

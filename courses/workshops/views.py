@@ -181,8 +181,11 @@ def edit(workshop_id: int):
         form.show_times(workshop.starts_at, workshop.ends_at, workshop.timezone)
     offer(form.timezone, workshop.timezone)
     if form.validate_on_submit():
+        details = form.details()
+        if workshop.is_cancelled and details["capacity"] == workshop.capacity:
+            del details["capacity"]  # its seats are closed; its details can be put right
         try:
-            operations.update_workshop(workshop.id, **form.details())
+            operations.update_workshop(workshop.id, **details)
         except DomainError as e:
             return _refused(e, "courses/workshops/edit.html", form=form, workshop=workshop)
         db.session.commit()

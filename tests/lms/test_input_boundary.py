@@ -207,6 +207,10 @@ def test_a_cancelled_workshop_can_still_be_put_right(app, client, make_user, mak
     assert seats.status_code == 409
     login(trainer)
     assert client.get(f"/workshops/{workshop.id}/edit").status_code == 200
+    form = _form(title="Fixed again", capacity=str(workshop.capacity))
+    del form["trainer_id"]
+    assert client.post(f"/workshops/{workshop.id}/edit", data=form).status_code == 303
+    assert fresh(workshop).title == "Fixed again"
 
 
 # -- local times that do not exist, or exist twice ------------------------------------------
