@@ -116,7 +116,7 @@ def create_itinerary():
     data = json_body()
     itinerary = operations.create_itinerary(
         name=field(data, "name", max_length=200),
-        description=field(data, "description", required=False, default=""),
+        description=field(data, "description", required=False, default="", single_line=False),
         track=data.get("track"),
         steps=data.get("steps"),
     )
@@ -212,7 +212,7 @@ def record_progress(cohort_id: int, entity_id: int):
         entity_id,
         week=data.get("week"),
         status=data.get("status"),
-        notes=field(data, "notes", required=False, default="", max_length=5000),
+        notes=field(data, "notes", required=False, default="", max_length=5000, single_line=False),
         recorded_by=user,
     )
     db.session.commit()

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lms.accounts.models import User
 from lms.enums import choices
-from lms.errors import DomainError, NotFound
+from lms.errors import DomainError, NotFound, one_line
 
 from .models import EntityKind, MemberRole, Need
 
@@ -24,9 +24,9 @@ FACTOR = choices((str(n), str(n)) for n in range(1, 6))
 
 
 class EntityForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), filters=[one_line], validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=EntityKind.choices())
-    sector = StringField(_l("Sector"), validators=[Optional(), Length(max=100)])
+    sector = StringField(_l("Sector"), filters=[one_line], validators=[Optional(), Length(max=100)])
     size = IntegerField(
         _l("People working in it"), validators=[Optional(), NumberRange(min=1, max=1_000_000)]
     )

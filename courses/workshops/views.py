@@ -12,7 +12,7 @@ from lms.accounts.models import Role, User
 from lms.accounts.queries import users_with_role
 from lms.db import db
 from lms.enums import choices, offer
-from lms.errors import DomainError, carry_out, refuse
+from lms.errors import DomainError, carry_out, check_day, refuse
 from lms.i18n import reader_zone
 from lms.security import roles_required
 
@@ -24,11 +24,18 @@ bp = Blueprint("workshops", __name__)
 
 
 def _date_arg(name: str, zone: ZoneInfo) -> datetime | None:
+    """A filter's day: none when it is not a date; a 400 when it is one outside the years
+    Aula accepts."""
     value = request.args.get(name, "")
     try:
-        return datetime.combine(datetime.strptime(value, "%Y-%m-%d").date(), time(), zone)
+        day = datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         return None
+    try:
+        return datetime.combine(check_day(day, name), time(), zone)
+    except DomainError as e:
+        e.status = 400
+        raise
 
 
 @bp.get("/")
@@ -181,8 +188,11 @@ def edit(workshop_id: int):
         form.show_times(workshop.starts_at, workshop.ends_at, workshop.timezone)
     offer(form.timezone, workshop.timezone)
     if form.validate_on_submit():
+        details = form.details()
+        if workshop.is_cancelled and details["capacity"] == workshop.capacity:
+            del details["capacity"]  # its seats are closed; its details can be put right
         try:
-            operations.update_workshop(workshop.id, **form.details())
+            operations.update_workshop(workshop.id, **details)
         except DomainError as e:
             return _refused(e, "courses/workshops/edit.html", form=form, workshop=workshop)
         db.session.commit()
@@ -246,8 +256,8 @@ def another_date(workshop_id: int):
     workshop = permissions.managed(workshop_id)
     form = DatesForm(capacity=workshop.capacity)
     if form.validate_on_submit():
-        starts_at, ends_at = form.times(workshop.timezone)
         try:
+            starts_at, ends_at = form.times(workshop.timezone)
             new_date = operations.open_another_date(
                 workshop.id, starts_at=starts_at, ends_at=ends_at, capacity=form.capacity.data
             )

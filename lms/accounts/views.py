@@ -18,7 +18,7 @@ from lms.db import db
 from lms.enums import offer
 from lms.errors import DomainError, carry_out
 from lms.i18n import visitor_locale
-from lms.security import limiter, roles_required
+from lms.security import limiter, roles_required, safe_next
 
 from . import operations, queries
 from .forms import (
@@ -44,10 +44,7 @@ RESET_GONE = _l("This link has expired or has already been used. Please ask for 
 
 
 def _safe_next(default: str) -> str:
-    target = request.args.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return safe_next(request.args.get("next"), default)
 
 
 def _sign_in_limit() -> str:
