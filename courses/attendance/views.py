@@ -77,13 +77,24 @@ def all_present(workshop_id: int):
     return _to_sheet(workshop_id)
 
 
-@bp.get("/workshops/<int:workshop_id>/attendance.csv")
-@roles_required()
-def workshop_csv(workshop_id: int):
+def _workshop_export(workshop_id: int, fmt: str):
     workshop = managed(workshop_id)
     day = workshop.starts_at.astimezone(workshop.zone).strftime("%Y-%m-%d")
     rows = queries.export_rows([workshop.id])
-    return exports.csv_response(rows, f"attendance-workshop-{workshop.id}-{day}.csv")
+    respond = exports.xlsx_response if fmt == "xlsx" else exports.csv_response
+    return respond(rows, f"attendance-workshop-{workshop.id}-{day}.{fmt}")
+
+
+@bp.get("/workshops/<int:workshop_id>/attendance.csv")
+@roles_required()
+def workshop_csv(workshop_id: int):
+    return _workshop_export(workshop_id, "csv")
+
+
+@bp.get("/workshops/<int:workshop_id>/attendance.xlsx")
+@roles_required()
+def workshop_xlsx(workshop_id: int):
+    return _workshop_export(workshop_id, "xlsx")
 
 
 def _own_certificate(workshop_id: int) -> certificates.Certificate:
