@@ -26,16 +26,18 @@ def _to_sheet(workshop_id: int):
 @bp.get("/workshops/<int:workshop_id>/attendance")
 @roles_required()
 def sheet(workshop_id: int):
+    """Reading the sheet changes nothing: people who entered the room before the start and
+    have no mark yet are shown pre-filled as present, and become so when the sheet is saved."""
     workshop = managed(workshop_id)
     is_open = not workshop.is_cancelled and workshop.has_started()
-    if is_open and operations.prefill_from_joins(workshop.id):
-        db.session.commit()
     lines = queries.sheet(workshop.id)
+    from_room = queries.unmarked_joiners(workshop) if is_open else set()
     return render_template(
         "courses/attendance/sheet.html",
         workshop=workshop,
         lines=lines,
-        form=sheet_form(lines),
+        from_room=from_room,
+        form=sheet_form(lines, from_room),
         all_present_form=CsrfOnlyForm(),
         is_open=is_open,
         field_name=field_name,
