@@ -58,13 +58,15 @@ def in_zone(moment: datetime, zone: ZoneInfo) -> datetime:
 
 def when(dt: datetime, zone: str | ZoneInfo | None = None, fmt: str = "full_short") -> str:
     """A moment for people, 'martes, 7 de abril de 2020, 12:00', in ``zone`` (default: the
-    reader's); ``fmt="time"`` gives the time alone."""
+    reader's); ``fmt="time"`` gives the time alone, ``fmt="date"`` the date alone."""
     tz = ZoneInfo(zone) if isinstance(zone, str) else (zone or reader_zone())
     locale = get_locale() or "en"
     local = in_zone(dt, tz)
     if fmt == "time":
         return format_time(local, "short", locale=locale)
     date = format_date(local, "full", locale=locale)
+    if fmt == "date":
+        return date
     return f"{date}, {format_time(local, 'short', locale=locale)}"
 
 

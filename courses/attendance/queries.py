@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
@@ -25,6 +25,9 @@ from lms.db import db, utcnow
 from .models import AttendanceMark, RoomJoin
 
 _ENROLLED = Enrolment.state == EnrolmentState.enrolled
+
+#: A join counts from this long before the start (rooms open early) until the end.
+JOIN_WINDOW_BEFORE = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,31 @@ def history_of(user_id: int, now: datetime | None = None) -> list[Line]:
         .order_by(Workshop.starts_at.desc())
     )
     return _lines(query)
+
+
+def unmarked_joiners_query(workshop: Workshop, user_id: int | None = None) -> sa.Select:
+    """The enrolments (ids) of people holding a seat, with no mark, who entered the room."""
+    joined = sa.exists().where(
+        RoomJoin.workshop_id == workshop.id,
+        RoomJoin.user_id == Enrolment.user_id,
+        RoomJoin.joined_at >= workshop.starts_at - JOIN_WINDOW_BEFORE,
+        RoomJoin.joined_at <= workshop.ends_at,
+    )
+    query = sa.select(Enrolment.id).where(
+        Enrolment.workshop_id == workshop.id,
+        _ENROLLED,
+        Enrolment.attendance.is_(None),
+        joined,
+    )
+    if user_id is not None:
+        query = query.where(Enrolment.user_id == user_id)
+    return query.order_by(Enrolment.id)
+
+
+def unmarked_joiners(workshop: Workshop) -> set[int]:
+    """The user ids of :func:`unmarked_joiners_query`: whom the sheet shows pre-filled."""
+    ids = unmarked_joiners_query(workshop).with_only_columns(Enrolment.user_id)
+    return set(db.session.scalars(ids))
 
 
 def seat_of(workshop_id: int, user_id: int) -> Enrolment | None:

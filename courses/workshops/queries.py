@@ -119,6 +119,33 @@ def places_of(
 
 
 @dataclass(frozen=True)
+class Agenda:
+    """A person's places as "My workshops" lays them out."""
+
+    #: Seats in workshops not over yet (under way included), soonest first.
+    next: list[Place]
+    #: Waiting places in workshops not started yet, soonest first, with their position.
+    waiting: list[Place]
+    #: Seats in workshops that are over, and waiting places that never became one, latest
+    #: first.
+    past: list[Place]
+
+
+def agenda_of(user_id: int, now: datetime | None = None) -> Agenda:
+    """:func:`places_of` (live places only) split for the agenda, in one query."""
+    now = now or utcnow()
+    next_, waiting, past = [], [], []
+    for place_ in places_of(user_id, live_only=True):
+        workshop = place_.workshop
+        if place_.position is None:
+            (next_ if workshop.ends_at > now else past).append(place_)
+        else:
+            (waiting if not workshop.has_started(now) else past).append(place_)
+    past.sort(key=lambda p: p.workshop.starts_at, reverse=True)
+    return Agenda(next_, waiting, past)
+
+
+@dataclass(frozen=True)
 class RosterLine:
     """One person as a roster shows them, on its page and in the API alike."""
 

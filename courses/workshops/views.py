@@ -108,6 +108,17 @@ def enrol(workshop_id: int):
     return redirect(url_for(".detail", workshop_id=workshop_id), 303)
 
 
+@bp.get("/workshops/<int:workshop_id>/withdraw")
+@roles_required()
+def confirm_withdraw(workshop_id: int):
+    """Giving up a place asks first: a freed seat goes to the next person at once."""
+    workshop = permissions.for_enrolment(workshop_id)
+    place = queries.place(workshop.id, current_user.id)
+    if place is None or not place.enrolment.is_live:
+        return redirect(url_for(".detail", workshop_id=workshop_id), 303)
+    return render_template("courses/workshops/withdraw.html", workshop=workshop, place=place)
+
+
 @bp.post("/workshops/<int:workshop_id>/withdraw")
 @roles_required()
 def withdraw(workshop_id: int):
@@ -123,9 +134,10 @@ def withdraw(workshop_id: int):
 @bp.get("/me/workshops")
 @roles_required()
 def mine():
+    """The person's agenda: what is next, where they wait, what they attended."""
     return render_template(
         "courses/workshops/mine.html",
-        places=queries.places_of(current_user.id, live_only=True),
+        agenda=queries.agenda_of(current_user.id),
         teaching=queries.taught_by(current_user.id) if current_user.can_teach else [],
     )
 

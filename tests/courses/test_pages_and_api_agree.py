@@ -155,7 +155,7 @@ PAIRS = [
     ),
     (
         "enter the video room",
-        lambda w: ("GET", f"/workshops/{w.started.id}/join", None),
+        lambda w: ("POST", f"/workshops/{w.started.id}/join", {}),
         lambda w: ("GET", f"/api/v1/workshops/{w.started.id}/room", None),
     ),
     (

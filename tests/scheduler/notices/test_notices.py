@@ -218,8 +218,8 @@ def test_reminders_come_once_per_offset_and_again_after_a_reschedule(app, make_u
     assert enqueue_due_reminders(start - timedelta(minutes=40)) == 0
     reminders = [m for m in outbox() if m.kind == "workshop.reminder"]
     assert [m.recipient_id for m in reminders] == [learner.id, learner.id]
-    assert "starts in 24 hours" in reminders[0].payload["text"]
-    assert "starts in 60 minutes" in reminders[1].payload["text"]
+    assert "starts in 23 hours" in reminders[0].payload["text"]  # the time left, as sent
+    assert "starts in 50 minutes" in reminders[1].payload["text"]
     assert f"/workshops/{workshop.id}/join" in reminders[1].payload["text"]
     workshops.update_workshop(
         workshop.id, starts_at=start + timedelta(days=2), ends_at=start + timedelta(days=2, hours=1)
