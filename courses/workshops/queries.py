@@ -134,7 +134,9 @@ class Agenda:
 def agenda_of(user_id: int, now: datetime | None = None) -> Agenda:
     """:func:`places_of` (live places only) split for the agenda, in one query."""
     now = now or utcnow()
-    next_, waiting, past = [], [], []
+    next_: list[Place] = []
+    waiting: list[Place] = []
+    past: list[Place] = []
     for place_ in places_of(user_id, live_only=True):
         workshop = place_.workshop
         if place_.position is None:
