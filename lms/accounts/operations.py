@@ -166,6 +166,7 @@ def update_profile(user: User, *, name: str, locale: str, timezone: str) -> None
     name = name.strip()
     if not name:
         raise DomainError(_l("Please give a name."), code="missing")
+    begin_write()
     user.locale = check_locale(locale)
     user.timezone = check_timezone(timezone)
     user.name = name[:120]

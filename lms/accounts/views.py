@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
-from lms.db import db
+from lms.db import begin_write, db
 from lms.enums import offer
 from lms.errors import DomainError, carry_out
 from lms.i18n import visitor_locale
@@ -286,6 +286,7 @@ def set_language():
         return redirect(url_for("workshops.catalogue"))
     session["locale"] = locale
     if current_user.is_authenticated:
+        begin_write()
         current_user.locale = locale
         db.session.commit()
     return redirect(_safe_next(url_for("workshops.catalogue")))

@@ -21,7 +21,9 @@ class OutboxStatus(Labelled):
 
 class OutboxMessage(Model):
     """A notification waiting to be delivered, written in the transaction of the change it
-    reports. ``payload`` holds the message ready to send (see lms.plugins.notify)."""
+    reports. ``payload`` holds the facts it states, rendered when it is delivered
+    (``{"to_name", "facts"}``, see lms.notifications.render), or the message ready to send
+    (``{"to_name", "subject", "text", "html", "calendar", "calendar_method"}``)."""
 
     __tablename__ = "outbox_message"
     __table_args__ = (
@@ -57,7 +59,9 @@ class OutboxMessage(Model):
 
     @property
     def subject(self) -> str:
-        return self.payload.get("subject", "")
+        from .render import subject  # rendered from the facts for the deliveries page
+
+        return subject(self)
 
     @property
     def can_be_retried(self) -> bool:

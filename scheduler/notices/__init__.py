@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from courses import signals as courses_signals
+from lms.notifications import render
 from lms.notifications.operations import is_muted
 from lms.notifications.worker import worker_pass
 
@@ -15,6 +16,7 @@ from . import (
     models,  # noqa: F401  (its table belongs to the schema)
     operations,
 )
+from .messages import WorkshopMessages
 
 
 def _on_enrolment_changed(enrolment, *, previous, reason, **_kwargs) -> None:
@@ -68,6 +70,7 @@ def _on_worker_pass_checkins(_app, **_kwargs) -> None:
 def init_app(app: Flask) -> None:
     #: Reminders, in minutes before the start.
     app.config.setdefault("REMINDERS", [1440, 60])
+    render.register(app, "workshop", WorkshopMessages())
     courses_signals.enrolment_changed.connect(_on_enrolment_changed, weak=False)
     courses_signals.workshop_changed.connect(_on_workshop_changed, weak=False)
     courses_signals.workshop_cancelled.connect(_on_workshop_cancelled, weak=False)

@@ -372,6 +372,7 @@ def test_someone_who_left_a_cohort_workshop_no_longer_sees_it(
 def test_the_people_waiting_hear_of_another_date_in_order(make_user, make_workshop):
     # Opening another date writes to each person waiting, in their order and language, with
     # the way to take it (the first workshop's page); the seated hear nothing.
+    from lms.notifications.operations import outgoing
     from tests.notify_fixtures import outbox
 
     workshop = make_workshop(capacity=1)
@@ -384,7 +385,7 @@ def test_the_people_waiting_hear_of_another_date_in_order(make_user, make_worksh
     db.session.commit()
     offers = outbox(kind="workshop.another_date")
     assert [m.recipient_id for m in offers] == [first.id, second.id]
-    assert offers[0].payload["subject"].startswith("Otra fecha")
-    assert offers[1].payload["subject"].startswith("Una altra data")
-    assert f"http://aula.test/workshops/{workshop.id}" in offers[0].payload["text"]
-    assert not offers[0].payload["calendar"]
+    assert outgoing(offers[0]).subject.startswith("Otra fecha")
+    assert outgoing(offers[1]).subject.startswith("Una altra data")
+    assert f"http://aula.test/workshops/{workshop.id}" in outgoing(offers[0]).text
+    assert not outgoing(offers[0]).calendar

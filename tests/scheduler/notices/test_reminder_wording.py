@@ -8,6 +8,7 @@ import pytest
 
 from courses.workshops import operations as workshops
 from lms.db import db, utcnow
+from lms.notifications.operations import outgoing
 from scheduler.notices.operations import enqueue_due_reminders
 from tests.notify_fixtures import outbox
 
@@ -34,4 +35,4 @@ def test_a_late_reminder_says_the_time_left(before, locale, wording, app, make_u
     db.session.commit()
     assert enqueue_due_reminders(start - before) == 1
     [reminder] = [m for m in outbox() if m.kind == "workshop.reminder"]
-    assert wording in reminder.payload["text"]
+    assert wording in outgoing(reminder).text
