@@ -12,7 +12,7 @@ from courses.workshops.models import Attendance
 from lms.db import db, utcnow
 from tests.support import sign_in
 
-pytest_plugins = ["tests.attendance_fixtures", "tests.certs_fixtures"]
+pytest_plugins = ["tests.certs_fixtures"]
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from courses.attendance import certificates, operations
 from courses.workshops.models import Attendance
 from lms.db import db
 
-pytest_plugins = ["tests.attendance_fixtures", "tests.certs_fixtures"]
+pytest_plugins = ["tests.certs_fixtures"]
 
 START = datetime(2026, 3, 17, 11, 0, tzinfo=UTC)  # 12:00 in Madrid, a Tuesday
 PROGRAMME = {

@@ -14,8 +14,6 @@ from courses.attendance import exports, operations
 from courses.workshops.models import Attendance
 from lms.db import db
 
-pytest_plugins = ["tests.attendance_fixtures"]
-
 START = datetime(2026, 3, 17, 11, 0, tzinfo=UTC)  # 12:00 in Madrid
 #: A name for each way a cell can start a formula.
 HOSTILE = ["=1+1", "+34 600", "-2", "@SUM(A1)", "\tTab", "\rReturn"]

@@ -12,8 +12,6 @@ from courses.workshops.models import Attendance, EnrolmentState
 from lms.db import db, utcnow
 from tests.support import fresh
 
-pytest_plugins = ["tests.attendance_fixtures"]
-
 
 def cards(page: str, section: str) -> list[str]:
     """The titles of the cards in one section of the agenda, in order."""
