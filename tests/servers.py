@@ -83,3 +83,4 @@ def live_server(database_url, tmp_path) -> Callable[..., str]:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()  # reaped here, or Popen.__del__ warns in a later test

@@ -13,6 +13,7 @@ from courses.workshops.models import Enrolment, EnrolmentState, Workshop, Worksh
 from lms.db import db, utcnow
 from lms.errors import DomainError
 from lms.notifications.models import OutboxMessage
+from lms.notifications.operations import outgoing
 from tests.advice_fixtures import count, free, request_for, tomorrow_at
 from tests.support import fresh
 
@@ -128,7 +129,7 @@ def test_booking_makes_a_consultation_in_a_workshop_of_two(desk, make_user):
     invitation = db.session.scalar(
         db.select(OutboxMessage).where(OutboxMessage.recipient_id == person.id)
     )
-    assert invitation.payload["calendar_method"] == "REQUEST"
+    assert outgoing(invitation).calendar_method == "REQUEST"
 
 
 def test_a_taken_slot_is_refused_with_the_next_free_ones(desk, make_user):
@@ -206,16 +207,16 @@ def test_rescheduling_raises_the_sequence_and_cancelling_frees_the_slot(desk, ma
     assert consultation.sequence == 1 and workshop.sequence == 1
     assert (workshop.starts_at, consultation.starts_at) == (second.starts_at,) * 2
     assert first in free(advisor.id) and second not in free(advisor.id)
-    methods = [m.payload["calendar_method"] for m in _messages(person.id)]
+    methods = [outgoing(m).calendar_method for m in _messages(person.id)]
     assert methods == ["REQUEST", "REQUEST"]
-    assert "SEQUENCE:1" in _messages(person.id)[-1].payload["calendar"]
+    assert "SEQUENCE:1" in outgoing(_messages(person.id)[-1]).calendar
 
     operations.cancel(consultation.id)
     db.session.commit()
     assert fresh(consultation).state is ConsultationState.cancelled
     assert db.session.get(Workshop, consultation.workshop_id).status is WorkshopStatus.cancelled
     assert second in free(advisor.id)
-    assert _messages(person.id)[-1].payload["calendar_method"] == "CANCEL"
+    assert outgoing(_messages(person.id)[-1]).calendar_method == "CANCEL"
 
 
 def test_a_consultation_is_recorded_held_only_once_started(desk, make_user):
