@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import Flask
 
-from lms.accounts.models import Role
+from lms.accounts.models import Role, User
 from lms.accounts.operations import create_user
 from lms.accounts.queries import user_by_email
 from lms.db import db
@@ -144,7 +144,9 @@ def past_week_day(weeks_ago: int, weekday: int, today: date | None = None) -> da
 
 
 def load_demo(_sender: Flask | None = None, **_kwargs) -> None:
-    """Load what is missing of the demo: the coming week, the weeks already held, the cohort."""
+    """Load what is missing of the demo: the coming week, the weeks already held, the cohort,
+    the advice desk."""
+    from .advice.demo import load_advice_demo
     from .cohorts.demo import load_cohort_demo
 
     if user_by_email(COORDINATOR[0]) is None:
@@ -152,11 +154,20 @@ def load_demo(_sender: Flask | None = None, **_kwargs) -> None:
     if db.session.scalar(sa.select(Workshop.id).where(Workshop.title == PAST[0][3])) is None:
         _load_past_weeks()
     load_cohort_demo()
+    load_advice_demo()
+
+
+def _loaded(email: str) -> User:
+    """A person the coming week's part of the demo made."""
+    user = user_by_email(email)
+    if user is None:
+        raise RuntimeError(f"the demo's {email} is missing")
+    return user
 
 
 def _load_past_weeks() -> None:
-    trainer = user_by_email(TRAINER[0])
-    learners = [user_by_email(email) for email, _name in LEARNERS]
+    trainer = _loaded(TRAINER[0])
+    learners = [_loaded(email) for email, _name in LEARNERS]
     zone = ZoneInfo(ZONE)
     for weeks_ago, weekday, hour, title, topic, description, asked, marks in PAST:
         day = past_week_day(weeks_ago, weekday)

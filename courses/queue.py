@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from lms.db import begin_write, db
-from lms.errors import Conflict, DomainError, NotFound, is_whole
+from lms.errors import Conflict, DomainError, NotFound, is_id, is_whole
 
 
 class QueueOwner(Protocol):
@@ -102,7 +102,7 @@ class Queue(Generic[Owner, Entry]):
                 populate_existing=True,
                 options=[sa.orm.lazyload("*")],
             )
-            if isinstance(owner_id, int)
+            if is_id(owner_id)
             else None
         )
         if owner is None:

@@ -119,3 +119,11 @@ entity_access = _signals.signal(
     ``courses.entities.permissions.EntityRight`` (empty when it grants nothing); a cohort
     grants its mentor and its referent the entity's page, and the mentor its diagnosis.""",
 )
+
+consultation_changed = _signals.signal(
+    "consultation-changed",
+    doc="""An advice-desk consultation was booked, moved or cancelled. Sender: the
+    Consultation (its workshop already follows: the requester's place in it carries their
+    invitation). ``change``: ``booked``, ``rescheduled`` or ``cancelled``. Receivers tell its
+    advisor, who trains the workshop and so holds no place in it.""",
+)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Flask, g, request
 from flask_babel import lazy_gettext as _l
 
-from lms.errors import DomainError
+from lms.errors import MAX_ID, DomainError, check_moment, local_moment, one_line
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -42,8 +42,13 @@ def field(
     required: bool = True,
     max_length: int | None = None,
     default: Any = None,
+    single_line: bool = True,
 ) -> Any:
-    """One field of a JSON body, checked for presence, type and length."""
+    """One field of a JSON body, checked for presence, type and length.
+
+    Text is one line unless ``single_line`` is false (a description, notes): line breaks and
+    tabs in a title or a name become spaces, so that it is safe in an e-mail's subject and a
+    calendar's line. A whole number must fit the database (it may be an id)."""
     if name not in data or data[name] is None:
         if required:
             raise DomainError(_l("The field “%(name)s” is required.", name=name), code="missing")
@@ -52,8 +57,10 @@ def field(
     ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
     if not ok:
         raise DomainError(_l("The field “%(name)s” has the wrong type.", name=name))
+    if kind is int and not -MAX_ID <= value <= MAX_ID:
+        raise DomainError(_l("The field “%(name)s” is out of range.", name=name))
     if kind is str:
-        value = value.strip()
+        value = one_line(value) if single_line else value.strip()
         if required and not value:
             raise DomainError(_l("The field “%(name)s” is required.", name=name), code="missing")
         if max_length and len(value) > max_length:
@@ -62,14 +69,18 @@ def field(
 
 
 def parse_datetime(value: str, tz: ZoneInfo, name: str) -> datetime:
-    """An ISO 8601 time; one without an offset is read in ``tz``."""
+    """An ISO 8601 time in the years Aula accepts; one without an offset is read in ``tz``
+    as a clock there shows it (:func:`lms.errors.local_moment`: a time the clocks skip is
+    refused, one they show twice is the first)."""
     try:
         parsed = datetime.fromisoformat(value)
     except (TypeError, ValueError):
         raise DomainError(
             _l("The field “%(name)s” must be an ISO 8601 date and time.", name=name)
         ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+    if parsed.tzinfo is None:
+        parsed = local_moment(parsed.date(), parsed.time(), tz, name)
+    return check_moment(parsed, name)
 
 
 def init_app(app: Flask) -> None:

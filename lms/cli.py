@@ -25,7 +25,9 @@ def create_user(email: str, name: str, password: str, role: str, locale: str, ti
     from lms.errors import DomainError
 
     try:
-        user = create(email, name, password, Role(role), locale=locale, timezone=timezone)
+        user = create(
+            email, name, password, Role.parse(role, "role"), locale=locale, timezone=timezone
+        )
     except DomainError as e:
         db.session.rollback()
         raise click.ClickException(str(e.message)) from None

@@ -5,16 +5,26 @@ place in a waiting list, an outbox message) starts with :func:`begin_write`. On 
 opens the transaction with ``BEGIN IMMEDIATE``, so two processes can never both read "one seat
 left" and then both write; the busy timeout makes the second one wait instead of failing. On
 PostgreSQL the operation then locks the row it serialises on with ``SELECT ... FOR UPDATE``.
+
+Everything before :func:`begin_write` (sign-in, the session and the person, the bearer token,
+CSRF and form checks, the permission loaders) runs in an ordinary deferred transaction, outside
+SQLite's single write lock, as it runs outside the row lock on PostgreSQL. A write after reads
+that skipped :func:`begin_write` cannot go wrong silently: SQLite refuses to turn a stale read
+snapshot into a write (``SQLITE_BUSY_SNAPSHOT``, an error, never a lost update), and the
+guard here (:class:`UnguardedWrite`) makes the test suite fail on such a write at once, whether
+or not another writer happened to interleave.
 """
 
 from __future__ import annotations
 
+import enum
+import logging
 import sqlite3
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_request_context
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
 
@@ -28,12 +38,21 @@ NAMING_CONVENTION = {
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
+log = logging.getLogger("lms.db")
+
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
 db = SQLAlchemy(model_class=Base)
+
+# Every model's base class: ``db.Model`` at run time (Flask-SQLAlchemy's query and table-name
+# helpers); to the type checker, which cannot see through ``db.Model``, the declarative base.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 
 
 def utcnow() -> datetime:
@@ -74,10 +93,10 @@ def is_sqlite() -> bool:
 def begin_write() -> None:
     """Make the current transaction one that serialises with every other writer.
 
-    Call it first in an operation that reads what it is about to change. On SQLite, requests
-    that may write (POST, PUT, PATCH, DELETE) already begin with ``BEGIN IMMEDIATE``; elsewhere
-    a transaction that has only read so far is rolled back (it has nothing to lose) and begun
-    again as IMMEDIATE, and one that has already written holds the write lock anyway.
+    Call it first in an operation that reads what it is about to change. On SQLite a
+    transaction that has only read so far (the request's person, its token, its form) is
+    rolled back (it has nothing to lose; its objects reload on their next use) and begun again
+    as ``BEGIN IMMEDIATE``; one that has already written holds the write lock anyway.
     """
     if not is_sqlite():
         return
@@ -92,9 +111,13 @@ def begin_write() -> None:
     session.connection(execution_options={"sqlite_immediate": True})
 
 
+def _total_changes(conn: sa.Connection) -> int:
+    """The rows SQLite's connection has changed since it opened."""
+    return cast(sqlite3.Connection, conn.connection.dbapi_connection).total_changes
+
+
 def _has_written(conn: sa.Connection) -> bool:
-    raw = conn.connection.dbapi_connection
-    return raw.total_changes != conn.info.get("aula_changes_at_begin")
+    return _total_changes(conn) != conn.info.get("aula_changes_at_begin")
 
 
 def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -109,12 +132,42 @@ def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
 
 
 def _on_sqlite_begin(conn: sa.Connection) -> None:
-    immediate = conn.get_execution_options().get("sqlite_immediate") or (
-        has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
-    )
+    immediate = bool(conn.get_execution_options().get("sqlite_immediate"))
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-    conn.info["aula_immediate"] = bool(immediate)
-    conn.info["aula_changes_at_begin"] = conn.connection.dbapi_connection.total_changes
+    conn.info["aula_immediate"] = immediate
+    conn.info["aula_changes_at_begin"] = _total_changes(conn)
+    conn.info["aula_has_read"] = False
+
+
+class UnguardedWrite(RuntimeError):
+    """A request's transaction read, then wrote, without :func:`begin_write`: its decision was
+    made on a snapshot another writer may have changed. Raised where ``SQLITE_STRICT_WRITES``
+    is on (the default under tests); elsewhere logged, and SQLite itself refuses the write if
+    another writer did interleave. Work outside requests (the worker, the CLI, migrations) is
+    not watched: its operations call :func:`begin_write` themselves."""
+
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
+
+
+def _on_sqlite_execute(
+    conn: sa.Connection, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
+) -> None:
+    info = conn.info
+    if info.get("aula_immediate") or not has_request_context():
+        return
+    verb = statement.lstrip()[:6].upper()
+    if verb == "SELECT" or verb.startswith("WITH"):
+        info["aula_has_read"] = True
+    elif verb in _WRITES and info.get("aula_has_read") and not _has_written(conn):
+        _unguarded(statement)
+
+
+def _unguarded(statement: str) -> None:
+    message = f"a write after reads without begin_write(): {statement[:80]!r}"
+    if current_app.config.get("SQLITE_STRICT_WRITES", current_app.testing):
+        raise UnguardedWrite(message)
+    log.warning(message)
 
 
 def init_app(app: Flask) -> None:
@@ -131,13 +184,15 @@ def init_app(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         engine = db.engine
-        if engine.dialect.name == "sqlite" and not getattr(engine, "_aula_hooked", False):
+        if engine.dialect.name == "sqlite" and not sa.event.contains(
+            engine, "connect", _on_sqlite_connect
+        ):
             sa.event.listen(engine, "connect", _on_sqlite_connect)
             sa.event.listen(engine, "begin", _on_sqlite_begin)
-            engine._aula_hooked = True
+            sa.event.listen(engine, "before_cursor_execute", _on_sqlite_execute)
 
 
-def enum_type(enum_cls: type) -> sa.Enum:
+def enum_type(enum_cls: type[enum.Enum]) -> sa.Enum:
     """A portable enum column: stored as its value, checked by the database."""
     return sa.Enum(
         enum_cls,
@@ -148,3 +203,8 @@ def enum_type(enum_cls: type) -> sa.Enum:
         values_callable=lambda e: [m.value for m in e],
         validate_strings=True,
     )
+
+
+def rows_changed(statement: sa.Executable) -> int:
+    """Run an UPDATE or DELETE in the session; how many rows it changed."""
+    return cast(sa.CursorResult[Any], db.session.execute(statement)).rowcount

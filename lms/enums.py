@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
 from lms.errors import DomainError
+
+L = TypeVar("L", bound="Labelled")
 
 
 class Labelled(enum.Enum):
@@ -29,7 +31,7 @@ class Labelled(enum.Enum):
     label: Any
     description: Any
 
-    def __new__(cls, value: str, label: Any, description: Any = None) -> Labelled:
+    def __new__(cls, value: str, label: Any = None, description: Any = None) -> Labelled:
         member = object.__new__(cls)
         member._value_ = value
         member.label = label
@@ -40,7 +42,7 @@ class Labelled(enum.Enum):
         return str(self.label)
 
     @classmethod
-    def parse(cls, value: Any, field: str, *, code: str | None = None) -> Any:
+    def parse(cls: type[L], value: Any, field: str, *, code: str | None = None) -> L:
         """The member whose value is ``value``, or a 422 naming ``field`` and the values."""
         if isinstance(value, cls):
             return value

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,7 @@ LANGUAGE_NAMES = {"en": "English", "es": "Español", "ca": "Català", "gl": "Gal
 def supported_locale(value: str | None) -> str:
     """``value`` when the site speaks it, else the site's default language."""
     config = current_app.config
-    return value if value in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
+    return value if value and value in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
 
 
 def visitor_locale() -> str:
@@ -47,15 +47,26 @@ def reader_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["DEFAULT_TIMEZONE"])
 
 
+def in_zone(moment: datetime, zone: ZoneInfo) -> datetime:
+    """``moment`` in ``zone``; in UTC when the zone's clock would fall outside the years a
+    datetime holds (a row dated 9999-12-31 late in the evening, east of Greenwich)."""
+    try:
+        return moment.astimezone(zone)
+    except OverflowError:
+        return moment.astimezone(UTC)
+
+
 def when(dt: datetime, zone: str | ZoneInfo | None = None, fmt: str = "full_short") -> str:
     """A moment for people, 'martes, 7 de abril de 2020, 12:00', in ``zone`` (default: the
-    reader's); ``fmt="time"`` gives the time alone."""
+    reader's); ``fmt="time"`` gives the time alone, ``fmt="date"`` the date alone."""
     tz = ZoneInfo(zone) if isinstance(zone, str) else (zone or reader_zone())
     locale = get_locale() or "en"
-    local = dt.astimezone(tz)
+    local = in_zone(dt, tz)
     if fmt == "time":
         return format_time(local, "short", locale=locale)
     date = format_date(local, "full", locale=locale)
+    if fmt == "date":
+        return date
     return f"{date}, {format_time(local, 'short', locale=locale)}"
 
 

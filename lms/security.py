@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import unicodedata
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, request
 from flask_babel import lazy_gettext as _l
@@ -25,8 +27,8 @@ def account_key() -> str:
     """The rate-limit key of the account a request names (the ``email`` of a sign-in form,
     a token request or a reset), so that guesses at one account spread over many addresses
     still meet one limit. Without an address, the client's own."""
-    data = request.get_json(silent=True) if request.is_json else request.form
-    email = data.get("email") if hasattr(data, "get") else None
+    data: Any = request.get_json(silent=True) if request.is_json else request.form
+    email = data.get("email") if isinstance(data, dict) or data is request.form else None
     if not isinstance(email, str) or not email.strip():
         return f"address:{get_remote_address()}"
     return f"account:{email.strip().lower()[:254]}"
@@ -57,6 +59,25 @@ def current_person() -> Any:
 
         return current_api_user()
     return current_user if current_user.is_authenticated else None
+
+
+def safe_next(target: str | None, default: str) -> str:
+    r"""Where to send someone after a form (``?next=``): ``target`` when it is surely a path on
+    this site, else ``default``.
+
+    Browsers drop tabs and line breaks anywhere in an address and read a backslash as a
+    slash, so ``/\t/evil.example`` and ``/\evil.example`` lead to another host: any
+    whitespace, control character or backslash, and anything not starting with exactly one
+    slash, is refused (a line break would also break the ``Location`` header).
+    """
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    if any(c.isspace() or unicodedata.category(c)[0] in "CZ" for c in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
 
 
 def roles_required(*roles: str) -> Callable:

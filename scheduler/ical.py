@@ -11,14 +11,21 @@ The rules every calendar file and invitation follows (see shared/protocols.md):
 - Times are written in the workshop's own IANA zone with its VTIMEZONE included, covering a
   year either side of the events (both offsets of a zone with summer time).
 - No video-room address ever goes into an event: its URL is the workshop's page.
+- Any row the database holds can be written: a time outside the years Aula accepts (kept from
+  before they were checked) is written in UTC, which needs no VTIMEZONE, and text that goes
+  on one line (a calendar's name, a summary, a person's name) passes through :func:`line`.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration
+from icalendar import Calendar, Component, Event, vCalAddress, vDuration
+from icalendar.enums import STATUS
 
+from lms.errors import EARLIEST, LATEST, one_line
 from lms.links import site_host
 
 from .links import workshop_page
@@ -42,8 +49,27 @@ def personal_sequence(workshop, enrolment) -> int:
     return workshop.sequence + enrolment.revision
 
 
-def address(email: str, name: str, **params: str) -> vCalAddress:
-    return vCalAddress.new(email, cn=name, **params)
+def line(text: str) -> str:
+    """Text made safe for one content line: line breaks, tabs and control characters become
+    spaces. The library escapes a TEXT value's line breaks, but writes some properties (the
+    calendar's NAME and X-WR-CALNAME) as they come, guarded only by an ``assert``: with
+    ``python -O`` a line break in a feed's name would start an event of its own."""
+    return one_line(text)
+
+
+def _writable(moment: date) -> bool:
+    if not isinstance(moment, datetime):  # a whole day
+        return EARLIEST.year <= moment.year < LATEST.year
+    return EARLIEST <= moment < LATEST
+
+
+def _in_zone(moment: datetime, zone: ZoneInfo) -> datetime:
+    """In the workshop's zone when a VTIMEZONE can describe it, else in UTC."""
+    return moment.astimezone(zone) if _writable(moment) else moment.astimezone(UTC)
+
+
+def address(email: str, name: str, **params: Any) -> vCalAddress:
+    return vCalAddress.new(email, cn=line(name), **params)
 
 
 def workshop_event(
@@ -64,17 +90,17 @@ def workshop_event(
     url = workshop_page(workshop)
     text = description if description is not None else workshop.description
     status = (
-        "CANCELLED"
+        STATUS.CANCELLED
         if cancelled or workshop.is_cancelled
-        else ("TENTATIVE" if tentative else "CONFIRMED")
+        else (STATUS.TENTATIVE if tentative else STATUS.CONFIRMED)
     )
     event = Event.new(
         uid=uid,
         sequence=sequence,
         stamp=stamp,
-        start=workshop.starts_at.astimezone(zone),
-        end=workshop.ends_at.astimezone(zone),
-        summary=summary or workshop.title,
+        start=_in_zone(workshop.starts_at, zone),
+        end=_in_zone(workshop.ends_at, zone),
+        summary=line(summary or workshop.title),
         description=f"{text}\n\n{url}".strip(),
         url=url,
         status=status,
@@ -88,11 +114,11 @@ def calendar(
     events: list[Event], *, method: str | None = None, name: str | None = None
 ) -> Calendar:
     """A VCALENDAR of ``events`` with the VTIMEZONEs they use, over the range they span."""
-    cal = Calendar.new(prodid=PRODID, method=method, name=name)
+    cal = Calendar.new(prodid=PRODID, method=method, name=line(name) if name else None)
     cal.pop("UID", None)  # Calendar.new adds one; neither invitations nor feeds want it
     for event in events:
         cal.add_component(event)
-    starts = [e.start for e in events if e.start]
+    starts = [e.start for e in events if e.start and _writable(e.start)]
     if starts:
         # A year either side, so each VTIMEZONE carries both its standard and its summer
         # offset: some readers (vobject, seen here) keep the first definition of a TZID they
@@ -105,7 +131,7 @@ def calendar(
     return cal
 
 
-def _one_change_per_observance(zone: Timezone) -> None:
+def _one_change_per_observance(zone: Component) -> None:
     """Write each change of offset as its own STANDARD or DAYLIGHT, without RDATE.
 
     icalendar lists a zone's later changes as RDATEs of its first one; ical.js (Thunderbird)

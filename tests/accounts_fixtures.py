@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from lms.db import db
 from lms.notifications.models import OutboxMessage
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 
 def sign_in(client, user_or_email, password: str = PASSWORD, *, remember: bool = False):

@@ -6,23 +6,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from lms.db import db
+from tests.factories import STEPS, ZONE
 
-ZONE = "Europe/Madrid"
-
-#: The seed's path, small: reference cases, diagnosis, weekly check-ins, mentoring,
-#: a mutual-aid meeting every four weeks.
-STEPS = [
-    {"kind": "workshop", "title": "Casos referents", "week": 1, "weekday": 2,
-     "start_time": "10:00", "duration_minutes": 90},
-    {"kind": "diagnosis", "title": "Diagnosi inicial", "week": 1, "weekday": 4,
-     "start_time": "10:00", "duration_minutes": 60},
-    {"kind": "check-in", "title": "Seguiment setmanal", "week": 1, "weekday": 5,
-     "start_time": "09:30", "duration_minutes": 30, "repeat_every_weeks": 1, "repeat_count": 3},
-    {"kind": "mentoring", "title": "Mentoria", "week": 2, "weekday": 3,
-     "start_time": "17:00", "duration_minutes": 60},
-    {"kind": "mutual-aid", "title": "Grup d'ajuda mútua", "week": 1, "weekday": 4,
-     "start_time": "18:00", "duration_minutes": 90, "repeat_every_weeks": 4, "repeat_count": 2},
-]  # fmt: skip
+__all__ = ["STEPS", "ZONE"]
 
 
 def last_sunday(year: int, month: int) -> date:

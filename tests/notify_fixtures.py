@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.conftest import ROOT, free_port
 from tests.feeds_fixtures import icaljs_available, read_icaljs, read_vobject
+from tests.servers import ROOT, free_port
 
 UTC = ZoneInfo("UTC")
 

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 
 from lms.db import db
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 T = TypeVar("T")
 

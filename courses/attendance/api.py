@@ -17,7 +17,7 @@ from .models import AttendanceMark
 def mark_json(user_id: int, mark: AttendanceMark) -> dict:
     return {
         "user_id": user_id,
-        "status": mark.enrolment.attendance.value,
+        "status": mark.enrolment.attendance and mark.enrolment.attendance.value,
         "source": mark.source.value,
         "marked_by": {"id": mark.marked_by.id, "name": mark.marked_by.name}
         if mark.marked_by
@@ -34,5 +34,5 @@ def put_attendance(workshop_id: int, user_id: int):
     status = Attendance.parse(field(json_body(), "status"), "status")
     enrolment = operations.mark(workshop_id, user_id, status, by=user)
     db.session.commit()
-    mark = db.session.get(AttendanceMark, enrolment.id)
+    mark = db.get_or_404(AttendanceMark, enrolment.id)
     return jsonify(mark_json(user_id, mark))

@@ -19,8 +19,9 @@ def field_name(user_id: int) -> str:
     return f"status-{user_id}"
 
 
-def sheet_form(lines: list[Line]) -> FlaskForm:
-    """A form with one optional radio group per line, pre-set to the current mark."""
+def sheet_form(lines: list[Line], from_room: set[int] | None = None) -> FlaskForm:
+    """A form with one optional radio group per line, pre-set to the current mark, or to
+    present for the people (by user id) in ``from_room``, who entered the room unmarked."""
 
     class SheetForm(FlaskForm):
         pass
@@ -32,10 +33,16 @@ def sheet_form(lines: list[Line]) -> FlaskForm:
             choices=choices,
             validators=[Optional()],
             validate_choice=False,  # checked by Attendance.parse, with a clear message
-            default=line.status.value if line.status else None,
+            default=_default(line, from_room or set()),
         )
         setattr(SheetForm, field_name(line.enrolment.user_id), field)
     return SheetForm()
+
+
+def _default(line: Line, from_room: set[int]) -> str | None:
+    if line.status:
+        return line.status.value
+    return Attendance.present.value if line.enrolment.user_id in from_room else None
 
 
 def chosen_statuses(form: FlaskForm, lines: list[Line]) -> dict[int, Attendance]:

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from courses.workshops.models import Enrolment
 from lms.accounts.models import User
-from lms.db import UTCDateTime, db, enum_type, utcnow
+from lms.db import Model, UTCDateTime, enum_type, utcnow
 
 
-class RoomJoin(db.Model):
+class RoomJoin(Model):
     """Someone opened a workshop's video room through Aula's ``/join`` address."""
 
     __tablename__ = "room_join"
@@ -42,7 +42,7 @@ class AttendanceSource(enum.Enum):
     trainer = "trainer"
 
 
-class AttendanceMark(db.Model):
+class AttendanceMark(Model):
     """Who marked an enrolment's attendance, when, and from where.
 
     Exists exactly when ``Enrolment.attendance`` is set; both are written together by

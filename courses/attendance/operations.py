@@ -3,9 +3,10 @@
 Rules:
 - only people holding a seat (state ``enrolled``) get attendance;
 - nothing is marked before the workshop starts, nor in a cancelled workshop;
-- a person who entered the room through ``/join`` is pre-filled ``present`` (source ``room``)
-  once the workshop has started: when they join after the start, and when the trainer opens
-  the sheet. Pre-filling is idempotent and never overwrites a mark already there;
+- a person who entered the room through ``/join`` after the start is pre-filled ``present``
+  (source ``room``) at once; one who entered before is shown pre-filled on the sheet, which
+  writes nothing when read (state changes only on POST), and marked when the sheet is saved.
+  Pre-filling is idempotent and never overwrites a mark already there;
 - the trainer's (or a coordinator's) mark always wins, and saving confirms a room mark.
 
 Marks are written under the workshop's lock (:func:`lock_workshop`), so they never race a
@@ -15,7 +16,7 @@ withdrawal; pre-filling writes with a conditional ``UPDATE ... WHERE attendance 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -24,13 +25,11 @@ from courses.workshops import permissions as workshop_permissions
 from courses.workshops.models import Attendance, Enrolment, EnrolmentState, Workshop
 from courses.workshops.operations import lock_workshop
 from lms.accounts.models import User
-from lms.db import begin_write, db, utcnow
+from lms.db import begin_write, db, rows_changed, utcnow
 from lms.errors import Conflict, DomainError, Forbidden, NotFound
 
+from . import queries
 from .models import AttendanceMark, AttendanceSource, RoomJoin
-
-#: A join counts from this long before the start (rooms open early) until the end.
-JOIN_WINDOW_BEFORE = timedelta(hours=1)
 
 
 def check_open(workshop: Workshop, now: datetime | None = None) -> None:
@@ -129,8 +128,8 @@ def mark_many(
     marks = _marks(list(seats.values()))
     for user_id, status in statuses.items():
         enrolment, mark_ = seats[user_id], marks.get(seats[user_id].id)
-        unchanged = enrolment.attendance is status and mark_ is not None
-        if unchanged and mark_.source is AttendanceSource.trainer:
+        kept = mark_ is not None and mark_.source is AttendanceSource.trainer
+        if kept and enrolment.attendance is status:
             continue
         _write(enrolment, mark_, status, by, now)
     db.session.flush()
@@ -171,18 +170,18 @@ def prefill_from_joins(
     workshop = db.session.get(Workshop, workshop_id)
     if workshop is None or workshop.is_cancelled or not workshop.has_started(now):
         return 0
-    candidates = _unmarked_joiners(workshop, user_id)
+    candidates = queries.unmarked_joiners_query(workshop, user_id)
     if not db.session.execute(candidates.limit(1)).first():
         return 0  # the common case on a sheet already filled: no write transaction
     begin_write()
     filled = 0
     for enrolment_id in db.session.scalars(candidates).all():
-        result = db.session.execute(
+        changed = rows_changed(
             sa.update(Enrolment)
             .where(Enrolment.id == enrolment_id, Enrolment.attendance.is_(None))
             .values(attendance=Attendance.present)
         )
-        if result.rowcount == 1:
+        if changed == 1:
             db.session.add(
                 AttendanceMark(
                     enrolment_id=enrolment_id, source=AttendanceSource.room, marked_at=now
@@ -191,24 +190,6 @@ def prefill_from_joins(
             filled += 1
     db.session.flush()
     return filled
-
-
-def _unmarked_joiners(workshop: Workshop, user_id: int | None) -> sa.Select:
-    joined = sa.exists().where(
-        RoomJoin.workshop_id == workshop.id,
-        RoomJoin.user_id == Enrolment.user_id,
-        RoomJoin.joined_at >= workshop.starts_at - JOIN_WINDOW_BEFORE,
-        RoomJoin.joined_at <= workshop.ends_at,
-    )
-    query = sa.select(Enrolment.id).where(
-        Enrolment.workshop_id == workshop.id,
-        Enrolment.state == EnrolmentState.enrolled,
-        Enrolment.attendance.is_(None),
-        joined,
-    )
-    if user_id is not None:
-        query = query.where(Enrolment.user_id == user_id)
-    return query.order_by(Enrolment.id)
 
 
 def record_join(workshop_id: int, user_id: int, at: datetime | None = None) -> RoomJoin:

@@ -7,6 +7,7 @@ from datetime import date
 from flask import jsonify
 from flask_babel import lazy_gettext as _l
 
+from lms import pagination
 from lms.accounts.models import User
 from lms.api import bp, field, json_body
 from lms.db import db
@@ -115,7 +116,7 @@ def create_itinerary():
     data = json_body()
     itinerary = operations.create_itinerary(
         name=field(data, "name", max_length=200),
-        description=field(data, "description", required=False, default=""),
+        description=field(data, "description", required=False, default="", single_line=False),
         track=data.get("track"),
         steps=data.get("steps"),
     )
@@ -126,7 +127,9 @@ def create_itinerary():
 @bp.get("/itineraries")
 @roles_required("coordinator")
 def list_itineraries():
-    return jsonify([itinerary_json(i) for i in queries.itineraries()])
+    window = pagination.requested()
+    page = pagination.cut(queries.itineraries(window), window)
+    return jsonify([itinerary_json(i) for i in page.items]), pagination.link_header(page)
 
 
 @bp.get("/itineraries/<int:itinerary_id>")
@@ -209,7 +212,7 @@ def record_progress(cohort_id: int, entity_id: int):
         entity_id,
         week=data.get("week"),
         status=data.get("status"),
-        notes=field(data, "notes", required=False, default="", max_length=5000),
+        notes=field(data, "notes", required=False, default="", max_length=5000, single_line=False),
         recorded_by=user,
     )
     db.session.commit()

@@ -16,7 +16,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lms.accounts.forms import TIMEZONES
 from lms.enums import choices
+from lms.errors import one_line
 
+from ..entities.forms import PersonForm
 from ..entities.models import Track
 from .models import ProgressStatus, StepKind
 
@@ -38,7 +40,7 @@ WEEKDAYS = choices(
 
 class StepForm(Form):
     kind = SelectField(_l("Kind"), choices=StepKind.choices(blank=_l("(unused row)")), default="")
-    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
+    title = StringField(_l("Title"), filters=[one_line], validators=[Optional(), Length(max=200)])
     week = IntegerField(_l("Week"), default=1, validators=[Optional()])
     weekday = SelectField(_l("Weekday"), choices=WEEKDAYS, coerce=int, default=1)
     start_time = StringField(_l("Start (HH:MM)"), default="10:00", validators=[Optional()])
@@ -48,14 +50,14 @@ class StepForm(Form):
 
 
 class ItineraryForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), filters=[one_line], validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     track = SelectField(_l("Suits"), choices=Track.choices(blank=_l("Any entity")), default="")
     steps = FieldList(FormField(StepForm), min_entries=8)
 
 
 class CohortForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), filters=[one_line], validators=[DataRequired(), Length(max=200)])
     itinerary_id = SelectField(_l("Itinerary"), coerce=int)
     starts_on = DateField(_l("Starts on"), validators=[DataRequired()])
     timezone = SelectField(_l("Time zone"), choices=choices((z, z) for z in TIMEZONES))
@@ -68,8 +70,8 @@ class AdmitForm(FlaskForm):
     entity_id = SelectField(_l("Entity"), coerce=int)
 
 
-class MentorForm(FlaskForm):
-    user_id = SelectField(_l("Mentor"), coerce=int)
+class MentorForm(PersonForm):
+    """The mentor, by e-mail address: the page offers staff (``entity_queries.staff``) once."""
 
 
 class CheckInForm(FlaskForm):

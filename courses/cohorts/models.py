@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
-from lms.db import UTCDateTime, db, enum_type, utcnow
+from lms.db import Model, UTCDateTime, enum_type, utcnow
 from lms.enums import Labelled
 
 from ..entities.models import Entity, Track
@@ -35,7 +35,7 @@ class StepKind(Labelled):
         return self in (StepKind.mentoring, StepKind.check_in)
 
 
-class Itinerary(db.Model):
+class Itinerary(Model):
     """A reusable path of steps, placed by week, weekday and local time."""
 
     __tablename__ = "itinerary"
@@ -58,7 +58,7 @@ class Itinerary(db.Model):
         return max((s.last_week for s in self.steps), default=0)
 
 
-class ItineraryStep(db.Model):
+class ItineraryStep(Model):
     __tablename__ = "itinerary_step"
     __table_args__ = (
         sa.UniqueConstraint("itinerary_id", "position"),
@@ -94,7 +94,7 @@ class ItineraryStep(db.Model):
         return self.week + (self.repeat_count - 1) * self.repeat_every_weeks
 
 
-class Cohort(db.Model):
+class Cohort(Model):
     """One run of an itinerary from ``starts_on`` in ``timezone``."""
 
     __tablename__ = "cohort"
@@ -154,7 +154,7 @@ class PlaceState(Labelled):
         return self is not PlaceState.left
 
 
-class CohortPlace(db.Model):
+class CohortPlace(Model):
     """An entity's place in a cohort: admitted, waiting (in arrival order), or gone."""
 
     __tablename__ = "cohort_place"
@@ -194,7 +194,7 @@ class CohortPlace(db.Model):
         return self.state is PlaceState.admitted
 
 
-class CohortMeeting(db.Model):
+class CohortMeeting(Model):
     """Which step, occurrence and week a cohort's workshop is, and its entity for per-entity
     meetings (mentoring, check-in). Kept here so that workshops know nothing of entities."""
 
@@ -227,7 +227,7 @@ class ProgressStatus(Labelled):
     blocked = "blocked", _l("Blocked")
 
 
-class CheckIn(db.Model):
+class CheckIn(Model):
     """The weekly progress of one entity in a cohort: one per entity and week."""
 
     __tablename__ = "check_in"
@@ -257,7 +257,7 @@ class CheckIn(db.Model):
     recorded_by: Mapped[User | None] = relationship(lazy="joined")
 
 
-class CheckInReminder(db.Model):
+class CheckInReminder(Model):
     """A missing check-in that has been announced (``checkin_missing``), so it is sent once."""
 
     __tablename__ = "check_in_reminder"

@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import User
 from lms.db import begin_write, db, is_sqlite, utcnow
-from lms.errors import Conflict, DomainError, NotFound, is_whole
+from lms.errors import Conflict, DomainError, NotFound, check_day, is_id, is_whole
 
 from ..entities.models import MAX_MEMBERS, Diagnosis, Entity, Track
 from ..entities.operations import lock_entity
@@ -178,7 +178,8 @@ def create_cohort(
     begin_write()
     from lms.accounts.operations import check_timezone
 
-    itinerary = db.session.get(Itinerary, itinerary_id) if isinstance(itinerary_id, int) else None
+    check_day(starts_on, "starts_on")
+    itinerary = db.session.get(Itinerary, itinerary_id) if is_id(itinerary_id) else None
     if itinerary is None:
         raise NotFound(_l("There is no such itinerary."), code="no_itinerary")
     name = (name or "").strip()
@@ -342,7 +343,7 @@ def admit_entity(cohort_id: int, entity_id: int) -> tuple[CohortPlace, bool]:
     place = PLACES.entry_of(cohort, entity_id)
     if place is not None and place.is_live:
         return place, False
-    if not isinstance(entity_id, int) or db.session.get(Entity, entity_id) is None:
+    if not is_id(entity_id) or db.session.get(Entity, entity_id) is None:
         raise NotFound(_l("There is no such entity."))
     return PLACES.arrive(cohort, place or CohortPlace(cohort=cohort, entity_id=entity_id)), True
 
@@ -482,7 +483,7 @@ def record_checkin(
         )
     )
     created = checkin is None
-    if created:
+    if checkin is None:
         checkin = CheckIn(cohort_id=cohort_id, entity_id=entity_id, week=week)
         db.session.add(checkin)
     checkin.status = status

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
 from lms.db import db, utcnow
+from lms.pagination import Window
 
 from ..entities.models import Entity, Membership, Track
 from ..workshops.models import Attendance, Enrolment, EnrolmentState, Workshop, WorkshopStatus
@@ -35,12 +36,13 @@ def get_itinerary(itinerary_id: int) -> Itinerary | None:
     return db.session.get(Itinerary, itinerary_id)
 
 
-def itineraries() -> list[Itinerary]:
-    return list(
-        db.session.scalars(
-            sa.select(Itinerary).options(selectinload(Itinerary.steps)).order_by(Itinerary.name)
-        )
+def itineraries(window: Window | None = None) -> list[Itinerary]:
+    query = (
+        sa.select(Itinerary)
+        .options(selectinload(Itinerary.steps))
+        .order_by(Itinerary.name, Itinerary.id)
     )
+    return list(db.session.scalars(window.apply(query) if window else query))
 
 
 def itinerary_for_track(track: Track) -> Itinerary | None:
@@ -293,7 +295,7 @@ def dashboard(cohort: Cohort, now: datetime | None = None) -> Dashboard:
     for place, week in missing_checkins(cohort_id=cohort.id, now=now):
         missing[place.entity_id].append(week)
     attendance = _attendance(cohort.id, now)
-    rows = {"admitted": [], "waitlisted": [], "left": []}
+    rows: dict[str, list[EntityRow]] = {"admitted": [], "waitlisted": [], "left": []}
     for place in places(cohort.id):
         row = EntityRow(place, checkins=by_entity.get(place.entity_id, []))
         row.missing_weeks = missing.get(place.entity_id, [])

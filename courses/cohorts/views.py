@@ -9,7 +9,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.accounts.models import User
 from lms.db import db, utcnow
 from lms.enums import choices
 from lms.errors import DomainError, carry_out, refuse
@@ -107,13 +106,13 @@ def dashboard(cohort_id: int):
     admit_form.entity_id.choices = choices(
         (e.id, e.name) for e in queries.entities_without_place(cohort.id)
     )
-    mentor_form = MentorForm()
-    mentor_form.user_id.choices = choices((u.id, u.name) for u in entity_queries.people())
     return render_template(
         "courses/cohorts/dashboard.html",
         board=queries.dashboard(cohort),
         admit_form=admit_form,
-        mentor_form=mentor_form,
+        mentor_form=MentorForm(),
+        # Offered once for every entity's field; anyone else is named by e-mail address.
+        mentor_choices=entity_queries.staff() if current_user.is_coordinator else [],
     )
 
 
@@ -161,12 +160,14 @@ def leave(cohort_id: int, entity_id: int):
 def mentor(cohort_id: int, entity_id: int):
     permissions.cohort_for(cohort_id, permissions.may_run)
     form = MentorForm()
-    form.user_id.choices = choices((u.id, u.name) for u in entity_queries.people())
     target = url_for(".dashboard", cohort_id=cohort_id)
     if not form.validate_on_submit():
         flash(_("Please choose a mentor."), "error")
         return redirect(target, 303)
-    mentor = db.session.get(User, form.user_id.data)
+    try:
+        mentor = form.person()
+    except DomainError as e:
+        return refuse(e, target)
     return carry_out(
         lambda: operations.assign_mentor(cohort_id, entity_id, mentor),
         target,

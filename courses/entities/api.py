@@ -5,14 +5,15 @@ from __future__ import annotations
 from flask import jsonify
 from flask_babel import lazy_gettext as _l
 
+from lms import pagination
 from lms.accounts.models import User
 from lms.api import bp, field, json_body
 from lms.db import db
-from lms.errors import NotFound
+from lms.errors import DomainError, NotFound, is_id
 from lms.security import current_person, roles_required
 
 from . import operations, permissions, queries
-from .models import Diagnosis, Entity
+from .models import Diagnosis, Entity, Need
 
 
 def entity_json(entity: Entity) -> dict:
@@ -47,7 +48,7 @@ def diagnosis_json(d: Diagnosis) -> dict:
 
 
 def user_or_404(user_id: object) -> User:
-    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    user = db.session.get(User, user_id) if is_id(user_id) else None
     if user is None:
         raise NotFound(_l("There is no such person."), code="no_user")
     return user
@@ -56,7 +57,9 @@ def user_or_404(user_id: object) -> User:
 @bp.get("/entities")
 @roles_required("coordinator")
 def list_entities():
-    return jsonify([entity_json(e) for e in queries.all_entities()])
+    window = pagination.requested()
+    page = pagination.cut(queries.all_entities(window), window)
+    return jsonify([entity_json(e) for e in page.items]), pagination.link_header(page)
 
 
 @bp.post("/entities")
@@ -106,15 +109,21 @@ def put_diagnosis(entity_id: int):
     data = json_body()
     permissions.entity_for(entity_id)
     needs = data.get("needs", [])
-    if not isinstance(needs, list):
+    if isinstance(needs, str):
         needs = [needs]
+    if not isinstance(needs, list) or not all(isinstance(n, str) for n in needs):
+        raise DomainError(
+            _l("The field “%(name)s” must be a list of: %(values)s.", name="needs",
+               values=", ".join(n.value for n in Need)),
+            code="invalid_needs",
+        )  # fmt: skip
     diagnosis = operations.record_diagnosis(
         entity_id,
         readiness=data.get("readiness"),
         market=data.get("market"),
         capacity=data.get("capacity"),
         needs=needs,
-        notes=field(data, "notes", required=False, default="", max_length=5000),
+        notes=field(data, "notes", required=False, default="", max_length=5000, single_line=False),
         assessed_by=current_person(),
     )
     db.session.commit()

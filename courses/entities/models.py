@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
-from lms.db import UTCDateTime, db, enum_type, utcnow
+from lms.db import Model, UTCDateTime, enum_type, utcnow
 from lms.enums import Labelled
 
 #: An entity's members all fit in its cohort meetings: the meetings' capacity is built on it.
@@ -31,7 +31,7 @@ class MemberRole(Labelled):
     referent = "referent", _l("Referent")
 
 
-class Entity(db.Model):
+class Entity(Model):
     """An organisation that a bootcamp accompanies."""
 
     __tablename__ = "entity"
@@ -68,7 +68,7 @@ class Entity(db.Model):
         return f"<Entity {self.id} {self.name!r}>"
 
 
-class Membership(db.Model):
+class Membership(Model):
     """A person belongs to an entity, as a member or as its one referent."""
 
     __tablename__ = "entity_member"
@@ -132,7 +132,7 @@ class Need(Labelled):
     free_software = "free_software", _l("Moving to free software")
 
 
-class Diagnosis(db.Model):
+class Diagnosis(Model):
     """The initial diagnosis, on the three factors of the Catalan social-economy office
     (readiness for change, how digital its market can become, people available) plus needs."""
 

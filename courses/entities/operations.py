@@ -77,7 +77,7 @@ def add_member(entity_id: int, user: User, role: MemberRole | str = MemberRole.m
             if other.role is MemberRole.referent and other.user_id != user.id:
                 other.role = MemberRole.member
         db.session.flush()
-    if created:
+    if membership is None:
         membership = Membership(entity=entity, user=user, role=role)
         db.session.add(membership)
     else:

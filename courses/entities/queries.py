@@ -5,8 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from lms.accounts.models import User
+from lms.accounts.models import Role, User
 from lms.db import db
+from lms.pagination import Window
 
 from .models import Entity, Membership
 
@@ -15,14 +16,13 @@ def get_entity(entity_id: int) -> Entity | None:
     return db.session.get(Entity, entity_id)
 
 
-def all_entities() -> list[Entity]:
-    return list(
-        db.session.scalars(
-            sa.select(Entity)
-            .options(selectinload(Entity.memberships), selectinload(Entity.diagnosis))
-            .order_by(Entity.name)
-        )
+def all_entities(window: Window | None = None) -> list[Entity]:
+    query = (
+        sa.select(Entity)
+        .options(selectinload(Entity.memberships), selectinload(Entity.diagnosis))
+        .order_by(Entity.name, Entity.id)
     )
+    return list(db.session.scalars(window.apply(query) if window else query))
 
 
 def entities_of(user_id: int) -> list[Entity]:
@@ -36,5 +36,23 @@ def entities_of(user_id: int) -> list[Entity]:
     )
 
 
-def people() -> list[User]:
-    return list(db.session.scalars(sa.select(User).order_by(User.name)))
+def staff() -> list[User]:
+    """Trainers and coordinators, by name: the people offered as mentors. Learners are not
+    listed (a province has tens of thousands); a form names any other person by e-mail."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.role.in_([Role.trainer, Role.coordinator]))
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+def chosen_person(user_id: int | None, email: str | None) -> User | None:
+    """The person a form names, by id (the API's way) or by e-mail address: one query."""
+    if user_id:
+        return db.session.get(User, user_id)
+    address = (email or "").strip().lower()
+    if not address:
+        return None
+    return db.session.scalar(sa.select(User).where(User.email == address))

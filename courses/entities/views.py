@@ -6,9 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.accounts.models import User
+from lms import pagination
 from lms.db import db
-from lms.enums import choices
 from lms.errors import DomainError, carry_out, refuse
 from lms.security import roles_required
 
@@ -36,8 +35,10 @@ def index():
         flash(_("%(name)s has been added.", name=entity.name), "success")
         return redirect(url_for(".detail", entity_id=entity.id), 303)
     status = 422 if form.errors else 200
+    window = pagination.requested()
+    page = pagination.cut(queries.all_entities(window), window)
     return render_template(
-        "courses/entities/index.html", form=form, entities=queries.all_entities()
+        "courses/entities/index.html", form=form, entities=page.items, page=page
     ), status
 
 
@@ -45,17 +46,10 @@ def index():
 @roles_required()
 def detail(entity_id: int):
     entity = permissions.entity_for(entity_id)
-    member_form = MemberForm()
-    if current_user.is_coordinator:  # the only ones shown the form: list people for them only
-        member_form.user_id.choices = choices(
-            (u.id, f"{u.name} <{u.email}>")
-            for u in queries.people()
-            if u.id not in entity.member_ids
-        )
     return render_template(
         "courses/entities/detail.html",
         entity=entity,
-        member_form=member_form,
+        member_form=MemberForm(),
         show_diagnosis=permissions.may_see_diagnosis(current_user, entity),
     )
 
@@ -65,12 +59,14 @@ def detail(entity_id: int):
 def add_member(entity_id: int):
     permissions.entity_for(entity_id)
     form = MemberForm()
-    form.user_id.choices = choices((u.id, u.name) for u in queries.people())
     target = url_for(".detail", entity_id=entity_id)
     if not form.validate_on_submit():
         flash(_("Please choose a person and a role."), "error")
         return redirect(target, 303)
-    person = db.session.get(User, form.user_id.data)
+    try:
+        person = form.person()
+    except DomainError as e:
+        return refuse(e, target)
     return carry_out(
         lambda: operations.add_member(entity_id, person, form.role.data),
         target,

@@ -276,10 +276,10 @@ def _entities_reached(filters: Filters, now: datetime):
 
 
 def _workshop_lines(filters: Filters, now: datetime) -> list[WorkshopLine]:
-    query, _names = attendance_queries.with_counts()
-    query = query.where(*_selected(filters, now), Workshop.status == _S.scheduled).order_by(
-        Workshop.starts_at, Workshop.id
+    query, _names = attendance_queries.with_counts(
+        *_selected(filters, now), Workshop.status == _S.scheduled
     )
+    query = query.order_by(Workshop.starts_at, Workshop.id)
     return [
         WorkshopLine(w, {s.value: n for s, n in zip(Attendance, counts, strict=True)})
         for w, _enrolled, *counts in db.session.execute(query)

@@ -126,14 +126,24 @@ def report():
     )
 
 
-@bp.get("/reports/attendance.csv")
-@roles_required("coordinator")
-def attendance_csv():
+def _attendance_export(fmt: str):
     _form, filters = _filters()
     # The same workshops as the page: held, public, within the filters.
     rows = attendance_queries.export_rows(
         queries.held_workshop_ids(filters), entity_id=filters.entity_id
     )
-    return exports.csv_response(
-        rows, f"attendance-{filters.first_day.isoformat()}-{filters.last_day.isoformat()}.csv"
-    )
+    respond = exports.xlsx_response if fmt == "xlsx" else exports.csv_response
+    first, last = filters.first_day.isoformat(), filters.last_day.isoformat()
+    return respond(rows, f"attendance-{first}-{last}.{fmt}")
+
+
+@bp.get("/reports/attendance.csv")
+@roles_required("coordinator")
+def attendance_csv():
+    return _attendance_export("csv")
+
+
+@bp.get("/reports/attendance.xlsx")
+@roles_required("coordinator")
+def attendance_xlsx():
+    return _attendance_export("xlsx")

@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo
 from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 
+from lms import pagination
 from lms.accounts.operations import check_timezone
 from lms.api import bp, field, json_body, parse_datetime
 from lms.db import db
-from lms.errors import DomainError, Forbidden
+from lms.errors import DomainError, Forbidden, check_day, check_moment
+from lms.i18n import in_zone
 from lms.links import absolute
 from lms.security import current_person, roles_required
 
@@ -27,8 +29,8 @@ def workshop_json(workshop: Workshop) -> dict:
         "title": workshop.title,
         "description": workshop.description,
         "topic": workshop.topic,
-        "starts_at": workshop.starts_at.astimezone(zone).isoformat(),
-        "ends_at": workshop.ends_at.astimezone(zone).isoformat(),
+        "starts_at": in_zone(workshop.starts_at, zone).isoformat(),
+        "ends_at": in_zone(workshop.ends_at, zone).isoformat(),
         "timezone": workshop.timezone,
         "capacity": workshop.capacity,
         "seats_left": workshop.seats_left,
@@ -51,33 +53,41 @@ def enrolment_json(enrolment: Enrolment, position: int | None) -> dict:
 
 
 def _date_param(name: str, *, end: bool = False) -> datetime | None:
-    """``from``/``to``: an ISO date (``to`` includes the whole day) or date-time; UTC when no
-    offset is given. Anything else is a 400."""
+    """``from``/``to``: an ISO date (``to`` includes the whole day) or date-time in the years
+    Aula accepts; UTC when no offset is given. Anything else is a 400."""
     value = request.args.get(name, "").strip()
     if not value:
         return None
     try:
         if len(value) == 10:
-            day = date.fromisoformat(value) + timedelta(days=1 if end else 0)
-            return datetime.combine(day, time(), UTC)
+            day = check_day(date.fromisoformat(value), name)
+            return datetime.combine(day, time(), UTC) + timedelta(days=1 if end else 0)
         parsed = datetime.fromisoformat(value)
+        return check_moment(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC), name)
     except ValueError:
         raise DomainError(
             _l("The parameter “%(name)s” must be an ISO 8601 date.", name=name),
             code="bad_date",
             status=400,
         ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except DomainError as e:
+        e.status = 400  # a filter of a read, not a change refused
+        raise
 
 
 @bp.get("/workshops")
 def list_workshops():
-    workshops = queries.catalogue(
-        topic=request.args.get("topic", "").strip() or None,
-        starts_from=_date_param("from"),
-        starts_to=_date_param("to", end=True),
+    window = pagination.requested()
+    page = pagination.cut(
+        queries.catalogue(
+            topic=request.args.get("topic", "").strip() or None,
+            starts_from=_date_param("from"),
+            starts_to=_date_param("to", end=True),
+            window=window,
+        ),
+        window,
     )
-    return jsonify([workshop_json(w) for w in workshops])
+    return jsonify([workshop_json(w) for w in page.items]), pagination.link_header(page)
 
 
 @bp.get("/workshops/<int:workshop_id>")
@@ -110,13 +120,15 @@ def roster(workshop_id: int):
 @bp.get("/me/enrolments")
 @roles_required()
 def my_enrolments():
-    places = queries.places_of(current_person().id, live_only=True)
-    return jsonify(
-        [
-            enrolment_json(p.enrolment, p.position) | {"workshop": workshop_json(p.workshop)}
-            for p in places
-        ]
+    window = pagination.requested()
+    page = pagination.cut(
+        queries.places_of(current_person().id, live_only=True, window=window), window
     )
+    body = [
+        enrolment_json(p.enrolment, p.position) | {"workshop": workshop_json(p.workshop)}
+        for p in page.items
+    ]
+    return jsonify(body), pagination.link_header(page)
 
 
 # -- writing -------------------------------------------------------------------------------
@@ -151,7 +163,7 @@ def create_workshop():
     workshop = operations.create_workshop(
         trainer=trainer,
         title=field(data, "title", max_length=200),
-        description=field(data, "description", required=False, default=""),
+        description=field(data, "description", required=False, default="", single_line=False),
         topic=field(data, "topic", required=False, default="", max_length=60),
         timezone=zone_name,
         capacity=_capacity(data, DEFAULT_CAPACITY),
@@ -190,7 +202,14 @@ def update_workshop(workshop_id: int):
     changes: dict[str, Any] = {}
     for name, max_length in (("title", 200), ("description", None), ("topic", 60)):
         if name in data:
-            changes[name] = field(data, name, required=name == "title", max_length=max_length)
+            changes[name] = field(
+                data,
+                name,
+                required=name == "title",
+                default="",  # null clears a description or a topic
+                max_length=max_length,
+                single_line=name != "description",
+            )
     if data.get("capacity") is not None:
         changes["capacity"] = _capacity(data, None)
     if data.get("timezone") is not None:
@@ -220,11 +239,8 @@ def enrol(workshop_id: int):
     position = None
     if enrolment.state is EnrolmentState.waitlisted:
         # A new arrival is last; a repeated request must count those ahead.
-        position = (
-            enrolment.workshop.waitlist_count
-            if created
-            else queries.place(workshop_id, enrolment.user_id).position
-        )
+        place = None if created else queries.place(workshop_id, enrolment.user_id)
+        position = place.position if place else enrolment.workshop.waitlist_count
     body = enrolment_json(enrolment, position)
     db.session.commit()
     return jsonify(body), 201 if created else 200

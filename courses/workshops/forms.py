@@ -12,6 +12,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, ValidationErro
 
 from lms.accounts.forms import TIMEZONES
 from lms.enums import choices
+from lms.errors import local_moment, one_line
+from lms.i18n import in_zone
 
 from .models import DEFAULT_CAPACITY
 from .operations import MAX_CAPACITY
@@ -34,17 +36,17 @@ class DatesForm(FlaskForm):
             raise ValidationError(_l("The workshop must end after it starts."))
 
     def times(self, zone: str) -> tuple[datetime, datetime]:
+        """The start and the end as a clock in ``zone`` shows them (a time the clocks skip is
+        refused; one they show twice is the first)."""
         tz = ZoneInfo(zone)
         return (
-            datetime.combine(self.day.data, self.start.data, tz),
-            datetime.combine(self.day.data, self.end.data, tz),
+            local_moment(self.day.data, self.start.data, tz, str(self.start.label.text)),
+            local_moment(self.day.data, self.end.data, tz, str(self.end.label.text)),
         )
 
     def show_times(self, starts_at: datetime, ends_at: datetime, zone: str) -> None:
-        local_start, local_end = (
-            starts_at.astimezone(ZoneInfo(zone)),
-            ends_at.astimezone(ZoneInfo(zone)),
-        )
+        tz = ZoneInfo(zone)
+        local_start, local_end = in_zone(starts_at, tz), in_zone(ends_at, tz)
         self.day.data, self.start.data, self.end.data = (
             local_start.date(),
             local_start.time(),
@@ -53,9 +55,11 @@ class DatesForm(FlaskForm):
 
 
 class WorkshopForm(DatesForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(
+        _l("Title"), filters=[one_line], validators=[DataRequired(), Length(max=200)]
+    )
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
-    topic = StringField(_l("Topic"), validators=[Length(max=60)])
+    topic = StringField(_l("Topic"), filters=[one_line], validators=[Length(max=60)])
     timezone = SelectField(_l("Time zone"), choices=choices((z, z) for z in TIMEZONES))
     #: Shown to coordinators only: who teaches it.
     trainer_id = SelectField(_l("Trainer"), coerce=int, validate_choice=False)

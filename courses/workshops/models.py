@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
-from lms.db import UTCDateTime, db, enum_type, utcnow
+from lms.db import Model, UTCDateTime, enum_type, utcnow
 from lms.enums import Labelled
 
 DEFAULT_CAPACITY = 10
@@ -60,7 +60,7 @@ class Attendance(Labelled):
 ATTENDED = (Attendance.present, Attendance.late)
 
 
-class Course(db.Model):
+class Course(Model):
     """A catalogue entry: one topic that can be given on many dates."""
 
     __tablename__ = "course"
@@ -71,7 +71,7 @@ class Course(db.Model):
     description: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
 
 
-class Workshop(db.Model):
+class Workshop(Model):
     """One dated, capped occurrence. Every dated thing in Aula is a Workshop."""
 
     __tablename__ = "workshop"
@@ -162,7 +162,7 @@ class Workshop(db.Model):
         return f"<Workshop {self.id} {self.title!r} {self.enrolled_count}/{self.capacity}>"
 
 
-class Enrolment(db.Model):
+class Enrolment(Model):
     """A person's place in a workshop: a seat, a place in the waiting list, or a past one."""
 
     __tablename__ = "enrolment"

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from lms.accounts.models import User
 from lms.accounts.permissions import require_confirmed
 from lms.db import begin_write, db, utcnow
-from lms.errors import Conflict, DomainError, NotFound
+from lms.errors import Conflict, DomainError, NotFound, check_moment
 
 from ..queue import Move, Queue
 from ..signals import (
@@ -80,6 +80,8 @@ def lock_workshop(workshop_id: int) -> Workshop:
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
         raise DomainError(_l("Times must carry a time zone."))
+    check_moment(starts_at, "starts_at")
+    check_moment(ends_at, "ends_at")
     if ends_at <= starts_at:
         raise DomainError(_l("The workshop must end after it starts."), code="invalid_times")
 
@@ -142,15 +144,18 @@ def _clean(value: Any) -> Any:
 
 def update_workshop(workshop_id: int, **changes: Any) -> Workshop:
     """Change details, times or capacity. Raising the capacity fills the new seats at once;
-    lowering it below the number enrolled is refused."""
+    lowering it below the number enrolled is refused. A cancelled workshop's details and times
+    can still be put right (a title with a typo, a date nobody can store in a calendar), but
+    not its seats, and nobody is told: they were told it is off."""
     changes = {name: _clean(value) for name, value in changes.items()}
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise DomainError(_l("These fields cannot be changed: %(f)s", f=", ".join(sorted(unknown))))
     workshop = lock_workshop(workshop_id)
-    if workshop.is_cancelled:
-        raise Conflict(_l("A cancelled workshop cannot be changed."), code="cancelled")
-    if "capacity" in changes:
+    cancelled = workshop.is_cancelled
+    if cancelled and "capacity" in changes:
+        raise Conflict(_l("The seats of a cancelled workshop cannot be changed."), code="cancelled")
+    if "capacity" in changes and not cancelled:
         SEATS.check_capacity(workshop, changes["capacity"])
     if "timezone" in changes:
         from lms.accounts.operations import check_timezone
@@ -171,6 +176,8 @@ def update_workshop(workshop_id: int, **changes: Any) -> Workshop:
     if rescheduled or {"title", "description"} & diff.keys():
         _calendar_changed(workshop)
     db.session.flush()
+    if cancelled:  # its details can still be put right; everyone was told it is off
+        return workshop
     workshop_changed.send(workshop, changes=diff, rescheduled=rescheduled)
     SEATS.fill(workshop)
     return workshop
@@ -359,8 +366,9 @@ def take_another_date(workshop_id: int, user: User) -> Enrolment:
     offered = db.session.get(Workshop, workshop_id)
     if offered is None or offered.offered_from_id is None:
         raise NotFound(_l("There is no such offer."), code="no_offer")
-    locked = SEATS.lock_in_order(offered.id, offered.offered_from_id)
-    offered, original = locked[offered.id], locked[offered.offered_from_id]
+    offered_id, first_id = offered.id, offered.offered_from_id
+    locked = SEATS.lock_in_order(offered_id, first_id)
+    offered, original = locked[offered_id], locked[first_id]
     mine = SEATS.entry_of(offered, user.id)
     if mine is not None and mine.is_live:
         return mine

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from lms.db import db, utcnow
+from lms.pagination import Window
 
 from .models import Attendance, Audience, Enrolment, EnrolmentState, Workshop, WorkshopStatus
 
@@ -23,8 +24,9 @@ def catalogue(
     starts_from: datetime | None = None,
     starts_to: datetime | None = None,
     include_cancelled: bool = False,
+    window: Window | None = None,
 ) -> list[Workshop]:
-    """Upcoming public workshops, soonest first."""
+    """Upcoming public workshops, soonest first (one page of them with ``window``)."""
     query = sa.select(Workshop).where(
         Workshop.audience == Audience.public,
         Workshop.starts_at >= (starts_from or utcnow()),
@@ -35,7 +37,8 @@ def catalogue(
         query = query.where(Workshop.topic == topic)
     if starts_to:
         query = query.where(Workshop.starts_at < starts_to)
-    return list(db.session.scalars(query.order_by(Workshop.starts_at, Workshop.id)))
+    query = query.order_by(Workshop.starts_at, Workshop.id)
+    return list(db.session.scalars(window.apply(query) if window else query))
 
 
 def topics() -> list[str]:
@@ -87,7 +90,11 @@ def place(workshop_id: int, user_id: int) -> Place | None:
 
 
 def places_of(
-    user_id: int, *, live_only: bool = False, starts_from: datetime | None = None
+    user_id: int,
+    *,
+    live_only: bool = False,
+    starts_from: datetime | None = None,
+    window: Window | None = None,
 ) -> list[Place]:
     """A person's enrolments, waiting places included, soonest workshop first."""
     query = (
@@ -95,7 +102,7 @@ def places_of(
         .join(Enrolment.workshop)
         .options(sa.orm.contains_eager(Enrolment.workshop))
         .where(Enrolment.user_id == user_id)
-        .order_by(Workshop.starts_at)
+        .order_by(Workshop.starts_at, Workshop.id)
     )
     if starts_from is not None:
         query = query.where(Workshop.starts_at >= starts_from)
@@ -103,10 +110,41 @@ def places_of(
         query = query.where(
             Enrolment.state.in_([EnrolmentState.enrolled, EnrolmentState.waitlisted])
         )
+    if window:
+        query = window.apply(query)
     return [
         Place(e, pos if e.state is EnrolmentState.waitlisted else None)
         for e, pos in db.session.execute(query)
     ]
+
+
+@dataclass(frozen=True)
+class Agenda:
+    """A person's places as "My workshops" lays them out."""
+
+    #: Seats in workshops not over yet (under way included), soonest first.
+    next: list[Place]
+    #: Waiting places in workshops not started yet, soonest first, with their position.
+    waiting: list[Place]
+    #: Seats in workshops that are over, and waiting places that never became one, latest
+    #: first.
+    past: list[Place]
+
+
+def agenda_of(user_id: int, now: datetime | None = None) -> Agenda:
+    """:func:`places_of` (live places only) split for the agenda, in one query."""
+    now = now or utcnow()
+    next_: list[Place] = []
+    waiting: list[Place] = []
+    past: list[Place] = []
+    for place_ in places_of(user_id, live_only=True):
+        workshop = place_.workshop
+        if place_.position is None:
+            (next_ if workshop.ends_at > now else past).append(place_)
+        else:
+            (waiting if not workshop.has_started(now) else past).append(place_)
+    past.sort(key=lambda p: p.workshop.starts_at, reverse=True)
+    return Agenda(next_, waiting, past)
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms import pagination
 from lms.accounts.models import Role, User
 from lms.accounts.queries import users_with_role
 from lms.db import db
 from lms.enums import choices, offer
-from lms.errors import DomainError, carry_out, refuse
+from lms.errors import DomainError, carry_out, check_day, refuse
 from lms.i18n import reader_zone
 from lms.security import roles_required
 
@@ -23,11 +24,18 @@ bp = Blueprint("workshops", __name__)
 
 
 def _date_arg(name: str, zone: ZoneInfo) -> datetime | None:
+    """A filter's day: none when it is not a date; a 400 when it is one outside the years
+    Aula accepts."""
     value = request.args.get(name, "")
     try:
-        return datetime.combine(datetime.strptime(value, "%Y-%m-%d").date(), time(), zone)
+        day = datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         return None
+    try:
+        return datetime.combine(check_day(day, name), time(), zone)
+    except DomainError as e:
+        e.status = 400
+        raise
 
 
 @bp.get("/")
@@ -35,10 +43,15 @@ def catalogue():
     zone = reader_zone()
     starts_from, starts_to = _date_arg("from", zone), _date_arg("to", zone)
     topic = request.args.get("topic", "").strip()
-    workshops = queries.catalogue(
-        topic=topic or None,
-        starts_from=starts_from,
-        starts_to=starts_to + timedelta(days=1) if starts_to else None,
+    window = pagination.requested()
+    page = pagination.cut(
+        queries.catalogue(
+            topic=topic or None,
+            starts_from=starts_from,
+            starts_to=starts_to + timedelta(days=1) if starts_to else None,
+            window=window,
+        ),
+        window,
     )
     places = {}
     if current_user.is_authenticated:
@@ -47,7 +60,8 @@ def catalogue():
         }
     return render_template(
         "courses/workshops/catalogue.html",
-        workshops=workshops,
+        workshops=page.items,
+        page=page,
         places=places,
         topics=queries.topics(),
         topic=topic,
@@ -94,6 +108,17 @@ def enrol(workshop_id: int):
     return redirect(url_for(".detail", workshop_id=workshop_id), 303)
 
 
+@bp.get("/workshops/<int:workshop_id>/withdraw")
+@roles_required()
+def confirm_withdraw(workshop_id: int):
+    """Giving up a place asks first: a freed seat goes to the next person at once."""
+    workshop = permissions.for_enrolment(workshop_id)
+    place = queries.place(workshop.id, current_user.id)
+    if place is None or not place.enrolment.is_live:
+        return redirect(url_for(".detail", workshop_id=workshop_id), 303)
+    return render_template("courses/workshops/withdraw.html", workshop=workshop, place=place)
+
+
 @bp.post("/workshops/<int:workshop_id>/withdraw")
 @roles_required()
 def withdraw(workshop_id: int):
@@ -109,9 +134,10 @@ def withdraw(workshop_id: int):
 @bp.get("/me/workshops")
 @roles_required()
 def mine():
+    """The person's agenda: what is next, where they wait, what they attended."""
     return render_template(
         "courses/workshops/mine.html",
-        places=queries.places_of(current_user.id, live_only=True),
+        agenda=queries.agenda_of(current_user.id),
         teaching=queries.taught_by(current_user.id) if current_user.can_teach else [],
     )
 
@@ -174,8 +200,11 @@ def edit(workshop_id: int):
         form.show_times(workshop.starts_at, workshop.ends_at, workshop.timezone)
     offer(form.timezone, workshop.timezone)
     if form.validate_on_submit():
+        details = form.details()
+        if workshop.is_cancelled and details["capacity"] == workshop.capacity:
+            del details["capacity"]  # its seats are closed; its details can be put right
         try:
-            operations.update_workshop(workshop.id, **form.details())
+            operations.update_workshop(workshop.id, **details)
         except DomainError as e:
             return _refused(e, "courses/workshops/edit.html", form=form, workshop=workshop)
         db.session.commit()
@@ -239,8 +268,8 @@ def another_date(workshop_id: int):
     workshop = permissions.managed(workshop_id)
     form = DatesForm(capacity=workshop.capacity)
     if form.validate_on_submit():
-        starts_at, ends_at = form.times(workshop.timezone)
         try:
+            starts_at, ends_at = form.times(workshop.timezone)
             new_date = operations.open_another_date(
                 workshop.id, starts_at=starts_at, ends_at=ends_at, capacity=form.capacity.data
             )

@@ -32,7 +32,7 @@ def sign_up():
     user = operations.create_user(
         field(data, "email", max_length=254),
         field(data, "name", max_length=120),
-        field(data, "password", max_length=200),
+        field(data, "password", max_length=200, single_line=False),
         locale=field(data, "locale", required=False, default="") or visitor_locale(),
         timezone=field(data, "timezone", required=False),
         confirmed=False,
@@ -47,7 +47,7 @@ def sign_up():
 @account_limit("sign-in")
 def create_token():
     data = json_body()
-    user = operations.authenticate(field(data, "email"), field(data, "password"))
+    user = operations.authenticate(field(data, "email"), field(data, "password", single_line=False))
     if user is None:
         raise DomainError(
             _l("That e-mail and password do not match."), code="bad_credentials", status=401

@@ -6,6 +6,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Length
 
 from lms.enums import choices
+from lms.errors import one_line
 from lms.i18n import LANGUAGE_NAMES
 
 from .operations import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -24,7 +25,7 @@ TIMEZONES = (
 
 
 class SignUpForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name"), filters=[one_line], validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(
         _l("Password"),
@@ -39,7 +40,7 @@ class SignInForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name"), filters=[one_line], validators=[DataRequired(), Length(max=120)])
     locale = SelectField(
         _l("Language"), choices=choices(LANGUAGE_NAMES.items(), blank=_l("Same as my browser"))
     )

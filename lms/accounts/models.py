@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.db import UTCDateTime, db, enum_type, utcnow
+from lms.db import Model, UTCDateTime, enum_type, utcnow
 from lms.enums import Labelled
 
 
@@ -23,7 +23,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user"
     __allow_unmapped__ = True  # session_secret below is an attribute, not a column
 
@@ -72,7 +72,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.email} {self.role.value}>"
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     __tablename__ = "api_token"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,7 +88,7 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship(back_populates="tokens")
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One signed-in browser. Its cookie (and remember-me cookie) carries the secret; the
     row is what makes it valid, so deleting the row signs that browser out."""
 
@@ -110,7 +110,7 @@ class TokenPurpose(Labelled):
     confirm = "confirm", _l("Confirm the e-mail address")
 
 
-class AccountToken(db.Model):
+class AccountToken(Model):
     """A single-use link sent by e-mail (a password reset, an address confirmation): only
     its hash is kept, it expires, and using it marks it used."""
 

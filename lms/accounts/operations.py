@@ -14,7 +14,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from lms.db import begin_write, db, utcnow
+from lms.db import begin_write, db, rows_changed, utcnow
 from lms.errors import Conflict, DomainError, NotFound
 
 from .models import AccountToken, ApiToken, Role, TokenPurpose, User, UserSession, hash_token
@@ -166,6 +166,7 @@ def update_profile(user: User, *, name: str, locale: str, timezone: str) -> None
     name = name.strip()
     if not name:
         raise DomainError(_l("Please give a name."), code="missing")
+    begin_write()
     user.locale = check_locale(locale)
     user.timezone = check_timezone(timezone)
     user.name = name[:120]
@@ -198,9 +199,7 @@ def revoke_token(user: User, token_id: int | None = None, *, token: str = "") ->
         if token_id is not None
         else ApiToken.token_hash == hash_token(token)
     )
-    gone = db.session.execute(
-        sa.delete(ApiToken).where(ApiToken.user_id == user.id, which)
-    ).rowcount
+    gone = rows_changed(sa.delete(ApiToken).where(ApiToken.user_id == user.id, which))
     if not gone:
         raise NotFound(_l("You have no such token."))
 
@@ -355,11 +354,11 @@ def use_token(token: str, purpose: TokenPurpose) -> User:
     spent = 0
     if found is not None:
         begin_write()
-        spent = db.session.execute(
+        spent = rows_changed(
             sa.update(AccountToken)
             .where(AccountToken.id == found.id, AccountToken.used_at.is_(None))
             .values(used_at=utcnow())
-        ).rowcount
+        )
     if not spent or found is None:
         raise DomainError(
             _l("This link has expired or has already been used. Please ask for a new one."),

@@ -14,11 +14,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
-from lms.db import db
+from lms.db import begin_write, db
 from lms.enums import offer
 from lms.errors import DomainError, carry_out
 from lms.i18n import visitor_locale
-from lms.security import account_limit, limiter, roles_required
+from lms.security import account_limit, limiter, roles_required, safe_next
 
 from . import operations, queries
 from .forms import (
@@ -44,10 +44,7 @@ RESET_GONE = _l("This link has expired or has already been used. Please ask for 
 
 
 def _safe_next(default: str) -> str:
-    target = request.args.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return safe_next(request.args.get("next"), default)
 
 
 def _sign_in_limit() -> str:
@@ -291,6 +288,7 @@ def set_language():
         return redirect(url_for("workshops.catalogue"))
     session["locale"] = locale
     if current_user.is_authenticated:
+        begin_write()
         current_user.locale = locale
         db.session.commit()
     return redirect(_safe_next(url_for("workshops.catalogue")))

@@ -20,12 +20,13 @@ from pathlib import Path
 
 from flask import current_app
 
+from lms.errors import one_line
 from lms.plugins.notify import OutgoingMessage, PermanentDeliveryError
 
 
 def _address(name: str, addr: str) -> Address | str:
     try:
-        return Address(display_name=name, addr_spec=addr)
+        return Address(display_name=one_line(name), addr_spec=addr)
     except (ValueError, IndexError):
         return addr
 
@@ -33,7 +34,7 @@ def _address(name: str, addr: str) -> Address | str:
 def build(message: OutgoingMessage) -> EmailMessage:
     config = current_app.config
     mail = EmailMessage()
-    mail["Subject"] = message.subject
+    mail["Subject"] = one_line(message.subject)  # a line break in a title is no header
     mail["From"] = _address(config["SITE_NAME"], config["MAIL_SENDER"])
     mail["To"] = _address(message.to_name, message.to_address)
     mail["Date"] = format_datetime(localtime())
@@ -56,7 +57,7 @@ def _add_calendar(mail: EmailMessage, calendar: str, method: str) -> None:
         raise ValueError(f"not an iTIP method: {method!r}")
     body = calendar.replace("\r\n", "\n").replace("\n", "\r\n").encode()
     mail.add_alternative(body, maintype="text", subtype="calendar", cte="base64")
-    part = mail.get_payload()[-1]
+    *_, part = mail.iter_parts()
     del part["Content-Type"]
     part.set_raw("Content-Type", f'text/calendar; charset="utf-8"; method={method}')
 

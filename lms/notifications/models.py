@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
-from lms.db import UTCDateTime, db, enum_type, utcnow
+from lms.db import Model, UTCDateTime, enum_type, utcnow
 from lms.enums import Labelled
 
 
@@ -19,9 +19,11 @@ class OutboxStatus(Labelled):
     failed = "failed", _l("Failed")
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """A notification waiting to be delivered, written in the transaction of the change it
-    reports. ``payload`` holds the message ready to send (see lms.plugins.notify)."""
+    reports. ``payload`` holds the facts it states, rendered when it is delivered
+    (``{"to_name", "facts"}``, see lms.notifications.render), or the message ready to send
+    (``{"to_name", "subject", "text", "html", "calendar", "calendar_method"}``)."""
 
     __tablename__ = "outbox_message"
     __table_args__ = (
@@ -57,7 +59,9 @@ class OutboxMessage(db.Model):
 
     @property
     def subject(self) -> str:
-        return self.payload.get("subject", "")
+        from .render import subject  # rendered from the facts for the deliveries page
+
+        return subject(self)
 
     @property
     def can_be_retried(self) -> bool:

@@ -8,6 +8,10 @@ A worker killed mid-delivery leaves a lease that expires; the next worker takes 
 Claims are safe with any number of workers: on PostgreSQL the due rows are read with
 ``FOR UPDATE SKIP LOCKED``, on SQLite the claim runs in a ``BEGIN IMMEDIATE`` transaction
 (:func:`lms.db.begin_write`); on both the UPDATE re-checks the row is still free.
+
+A message is enqueued either as facts (:func:`enqueue_facts`: a compact record written under
+the caller's lock, rendered by the worker after its claim has committed, see
+:mod:`lms.notifications.render`) or already rendered (:func:`enqueue`).
 """
 
 from __future__ import annotations
@@ -24,11 +28,12 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from lms.db import begin_write, db, utcnow
+from lms.db import begin_write, db, rows_changed, utcnow
 from lms.errors import Conflict, NotFound
 from lms.links import site_host
 from lms.plugins.notify import OutgoingMessage
 
+from . import render
 from .models import OutboxMessage, OutboxStatus
 
 _S = OutboxStatus
@@ -77,6 +82,28 @@ def enqueue(
         "calendar": calendar,
         "calendar_method": calendar_method,
     }
+    return _add(kind, to_address, recipient_id, payload)
+
+
+def enqueue_facts(
+    kind: str,
+    *,
+    to_address: str,
+    facts: dict[str, Any],
+    to_name: str = "",
+    recipient_id: int | None = None,
+) -> OutboxMessage | None:
+    """Add a message as the facts it states (JSON values), to commit with its change; the
+    renderer registered for ``kind``'s family writes it when it is delivered. Nothing is
+    rendered here, so a caller holding a lock holds it for the record alone."""
+    if is_muted():
+        return None
+    return _add(kind, to_address, recipient_id, {"to_name": to_name, "facts": facts})
+
+
+def _add(
+    kind: str, to_address: str, recipient_id: int | None, payload: dict[str, Any]
+) -> OutboxMessage:
     message = OutboxMessage(
         kind=kind,
         channel="email",
@@ -110,9 +137,20 @@ def has_due(due_by: datetime | None = None) -> bool:
 
 
 @dataclass(frozen=True)
+class Claimed:
+    """A claimed message as read in its claim, for rendering after the claim commits."""
+
+    id: int
+    kind: str
+    recipient_address: str
+    payload: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class Claim:
     token: str
-    messages: list[tuple[str, OutgoingMessage]]  # (channel, message)
+    messages: list[tuple[str, Claimed]]  # (channel, message)
     #: When the leases were taken; they last OUTBOX_LEASE_SECONDS from then.
     at: datetime
 
@@ -157,8 +195,11 @@ def claim_due(limit: int, due_by: datetime | None = None) -> Claim:
         .where(OutboxMessage.claim_token == token)
         .order_by(OutboxMessage.id)
     ).all()
-    claimed = [(m.channel, outgoing(m)) for m in rows]
-    db.session.commit()
+    claimed = [
+        (m.channel, Claimed(m.id, m.kind, m.recipient_address, m.payload, m.created_at))
+        for m in rows
+    ]
+    db.session.commit()  # rendering waits for the delivery, outside the claim's lock
     return Claim(token, claimed, now)
 
 
@@ -181,26 +222,27 @@ def _give_up_abandoned(now: datetime) -> None:
     )
 
 
-def message_id(message: OutboxMessage) -> str:
+def message_id(message: render.Record) -> str:
     """The e-mail Message-ID: the same for every attempt, so a resend after a crash between
     hand-over and bookkeeping is recognisable as the same message."""
     stamp = message.created_at.strftime("%Y%m%d%H%M%S")
     return f"<outbox-{message.id}-{stamp}@{site_host()}>"
 
 
-def outgoing(message: OutboxMessage) -> OutgoingMessage:
-    p: dict[str, Any] = message.payload
+def outgoing(message: render.Record) -> OutgoingMessage:
+    """The message ready to send: rendered from its facts, or as it was enqueued."""
+    made = render.render(message)
     return OutgoingMessage(
         id=message.id,
         kind=message.kind,
         message_id=message_id(message),
         to_address=message.recipient_address,
-        to_name=p.get("to_name", ""),
-        subject=p.get("subject", ""),
-        text=p.get("text", ""),
-        html=p.get("html", ""),
-        calendar=p.get("calendar", ""),
-        calendar_method=p.get("calendar_method", ""),
+        to_name=message.payload.get("to_name", ""),
+        subject=made.subject,
+        text=made.text,
+        html=made.html,
+        calendar=made.calendar,
+        calendar_method=made.calendar_method,
     )
 
 
@@ -214,12 +256,12 @@ def renew(message_id: int, token: str) -> bool:
     now = utcnow()
     lease = timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
     begin_write()
-    held = db.session.execute(
+    held = rows_changed(
         sa.update(OutboxMessage)
         .where(_held(message_id, token), OutboxMessage.claimed_until > now)
         .values(claimed_until=now + lease)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.commit()
     return bool(held)
 
@@ -227,7 +269,7 @@ def renew(message_id: int, token: str) -> bool:
 def record_sent(message_id: int, token: str) -> bool:
     """Mark a delivered message sent, in its own transaction; False if the lease was lost."""
     begin_write()
-    done = db.session.execute(
+    done = rows_changed(
         sa.update(OutboxMessage)
         .where(_held(message_id, token))
         .values(
@@ -238,7 +280,7 @@ def record_sent(message_id: int, token: str) -> bool:
             last_error=None,
         )
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.commit()
     return bool(done)
 

@@ -40,27 +40,28 @@ def deliver_due(due_by: datetime | None = None, limit: int | None = None) -> int
     """One round: claim a batch, deliver it, record each outcome. Returns how many were claimed."""
     claim = operations.claim_due(limit or current_app.config["OUTBOX_BATCH_SIZE"], due_by)
     channels = {p.channel: p for p in plugins("notify").values()}
-    for channel, message in claim.messages:
-        if claim.needs_renewal() and not operations.renew(message.id, claim.token):
+    for channel, claimed in claim.messages:
+        if claim.needs_renewal() and not operations.renew(claimed.id, claim.token):
             continue  # our lease ran out and another worker may hold it now
         plugin = channels.get(channel)
         try:
             if plugin is None:
                 raise PermanentDeliveryError(f"no plugin delivers the channel {channel!r}")
-            plugin.deliver(message)
+            # Rendered here, from the record, after the claim has committed: outside any lock.
+            plugin.deliver(operations.outgoing(claimed))
         except PermanentDeliveryError as e:
-            operations.record_failure(message.id, claim.token, str(e), permanent=True)
+            operations.record_failure(claimed.id, claim.token, str(e), permanent=True)
         except Exception as e:  # any passing failure: try again later
-            log.warning("delivery of message %s failed: %s", message.id, e)
-            operations.record_failure(message.id, claim.token, f"{type(e).__name__}: {e}")
+            log.warning("delivery of message %s failed: %s", claimed.id, e)
+            operations.record_failure(claimed.id, claim.token, f"{type(e).__name__}: {e}")
         else:
-            operations.record_sent(message.id, claim.token)
+            operations.record_sent(claimed.id, claim.token)
     return len(claim.messages)
 
 
 def run_pass() -> int:
     """Enqueue what has come due, then deliver everything due now. Returns messages handled."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's app
     try:
         worker_pass.send(app)
     except Exception:

@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from courses.workshops.models import Workshop
-from lms.db import UTCDateTime, db, utcnow
+from lms.db import Model, UTCDateTime, utcnow
 
 
-class CalendarToken(db.Model):
+class CalendarToken(Model):
     """The secret in a person's feed address, ``/calendar/<token>.ics``: one per person.
 
     Only its SHA-256 is kept, so the address can be shown only when it is made; replacing it

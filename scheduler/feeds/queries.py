@@ -20,13 +20,14 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
 from courses.workshops.models import Audience, Enrolment, EnrolmentState, Workshop
 from courses.workshops.queries import Place, catalogue, places_of
 from lms.accounts.models import Role, User, hash_token
-from lms.db import UTCDateTime, db
+from lms.db import UTCDateTime, db, utcnow
 
 from .models import CalendarToken
 
@@ -34,6 +35,21 @@ from .models import CalendarToken
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _LIVE = (EnrolmentState.enrolled, EnrolmentState.waitlisted)
 _CUTOFF = sa.bindparam("cutoff", type_=UTCDateTime)
+#: How far ahead the feeds of many workshops reach (the catalogue's and a coordinator's
+#: ``?all=1``): a province plans years ahead, and a calendar client copes with a year.
+HORIZON = timedelta(days=365)
+_UNTIL = sa.bindparam("until", type_=UTCDateTime)
+
+
+def horizon() -> datetime:
+    """The end of the feeds' horizon now."""
+    return utcnow() + HORIZON
+
+
+def _entered(name: str) -> sa.Label:
+    """The latest start within the horizon: the horizon reached it at that start minus
+    HORIZON, a change of the feed that no row records (``<name>_entered``)."""
+    return sa.func.max(sa.type_coerce(Workshop.starts_at, UTCDateTime)).label(f"{name}_entered")
 
 
 @dataclass(frozen=True)
@@ -58,9 +74,7 @@ def token_of(user_id: int) -> CalendarToken | None:
     return db.session.scalar(sa.select(CalendarToken).where(CalendarToken.user_id == user_id))
 
 
-def _summary(
-    name: str, moments: list[sa.ColumnElement], included: sa.ColumnElement
-) -> list[sa.Label]:
+def _summary(name: str, moments: list[Any], included: sa.ColumnElement) -> list[sa.Label]:
     """The aggregates of one kind of row a feed is made of: the latest of each of its change
     times (``<name>_m<i>``), how many are in the feed now (``<name>_count``) and the latest
     start of those the window left behind (``<name>_dropped``)."""
@@ -84,6 +98,8 @@ def _feed_state(summaries: dict, past: timedelta, *more: datetime) -> FeedState:
             count += int(value)
         elif value is not None and kind == "dropped":
             moments.append(value + past)
+        elif value is not None and kind == "entered":
+            moments.append(value - HORIZON)
         elif value is not None:
             moments.append(value)
     return FeedState(max(moments, default=EPOCH), count)
@@ -130,8 +146,8 @@ def _personal_statement(everything: bool) -> sa.Select:
     if everything:
         is_coordinator = sa.exists().where(User.id == owner_id, User.role == Role.coordinator)
         summaries.append(
-            sa.select(*_summary("all", [Workshop.calendar_changed_at], in_window))
-            .where(is_coordinator)
+            sa.select(*_summary("all", [Workshop.calendar_changed_at], in_window), _entered("all"))
+            .where(is_coordinator, Workshop.starts_at < _UNTIL)
             .subquery()
         )
     statement = sa.select(
@@ -153,7 +169,7 @@ def personal_state(
     coordinator asks for ``everything``); None for an unknown or replaced token."""
     if not token:
         return None
-    params = {"token_hash": hash_token(token), "cutoff": cutoff}
+    params = {"token_hash": hash_token(token), "cutoff": cutoff, "until": horizon()}
     row = db.session.connection().execute(_personal_statement(everything), params).first()
     if row is None:
         return None
@@ -168,13 +184,14 @@ def personal_state(
 def _catalogue_statement(topic: bool) -> sa.Select:
     """Two index-only reads (see models.CATALOGUE_INDEX): the window's count and latest
     change, and the latest start the window left behind."""
-    public = [Workshop.audience == Audience.public]
+    public = [Workshop.audience == Audience.public, Workshop.starts_at < _UNTIL]
     if topic:
         public.append(Workshop.topic == sa.bindparam("topic", type_=sa.String))
     window = (
         sa.select(
             sa.func.max(Workshop.calendar_changed_at).label("public_m0"),
             sa.func.count().label("public_count"),
+            _entered("public"),
         )
         .where(*public, Workshop.starts_at >= _CUTOFF)
         .subquery()
@@ -190,7 +207,7 @@ def _catalogue_statement(topic: bool) -> sa.Select:
 
 
 def catalogue_state(topic: str | None, cutoff: datetime, past: timedelta) -> FeedState:
-    params = {"topic": topic, "cutoff": cutoff} if topic else {"cutoff": cutoff}
+    params = {"cutoff": cutoff, "until": horizon()} | ({"topic": topic} if topic else {})
     row = db.session.connection().execute(_catalogue_statement(bool(topic)), params).one()
     return _feed_state(dict(row._mapping), past)
 
@@ -207,7 +224,7 @@ def personal_feed(owner: Owner, cutoff: datetime, everything: bool) -> PersonalF
     coordinator who asks, every other workshop: three queries whatever the number of events."""
     places = places_of(owner.user_id, live_only=True, starts_from=cutoff)
     teaching = _workshops(cutoff, Workshop.trainer_id == owner.user_id)
-    others = _workshops(cutoff) if everything else []
+    others = _workshops(cutoff, Workshop.starts_at < horizon()) if everything else []
     mine = {p.enrolment.workshop_id for p in places} | {w.id for w in teaching}
     return PersonalFeed(places, teaching, [w for w in others if w.id not in mine])
 
@@ -218,4 +235,4 @@ def _workshops(cutoff: datetime, *where: sa.ColumnElement) -> list[Workshop]:
 
 
 def public_feed(topic: str | None, cutoff: datetime) -> list[Workshop]:
-    return catalogue(topic=topic, starts_from=cutoff, include_cancelled=True)
+    return catalogue(topic=topic, starts_from=cutoff, starts_to=horizon(), include_cancelled=True)

@@ -6,14 +6,17 @@ from __future__ import annotations
 from flask import Flask
 
 from courses import signals as courses_signals
+from lms.notifications import render
 from lms.notifications.operations import is_muted
 from lms.notifications.worker import worker_pass
 
 from . import (
+    advice,
     cohorts,
     models,  # noqa: F401  (its table belongs to the schema)
     operations,
 )
+from .messages import WorkshopMessages
 
 
 def _on_enrolment_changed(enrolment, *, previous, reason, **_kwargs) -> None:
@@ -51,6 +54,11 @@ def _on_another_date_offered(workshop, *, original, enrolments, **_kwargs) -> No
         operations.offer_notice(workshop, original, enrolments)
 
 
+def _on_consultation_changed(consultation, *, change, **_kwargs) -> None:
+    if not is_muted():
+        advice.advisor_notice(consultation, change)
+
+
 def _on_worker_pass(_app, **_kwargs) -> None:
     operations.enqueue_due_reminders()
 
@@ -62,6 +70,7 @@ def _on_worker_pass_checkins(_app, **_kwargs) -> None:
 def init_app(app: Flask) -> None:
     #: Reminders, in minutes before the start.
     app.config.setdefault("REMINDERS", [1440, 60])
+    render.register(app, "workshop", WorkshopMessages())
     courses_signals.enrolment_changed.connect(_on_enrolment_changed, weak=False)
     courses_signals.workshop_changed.connect(_on_workshop_changed, weak=False)
     courses_signals.workshop_cancelled.connect(_on_workshop_cancelled, weak=False)
@@ -69,5 +78,6 @@ def init_app(app: Flask) -> None:
     courses_signals.checkin_missing.connect(_on_checkin_missing, weak=False)
     courses_signals.cohort_place_changed.connect(_on_cohort_place_changed, weak=False)
     courses_signals.mentor_assigned.connect(_on_mentor_assigned, weak=False)
+    courses_signals.consultation_changed.connect(_on_consultation_changed, weak=False)
     worker_pass.connect(_on_worker_pass, weak=False)
     worker_pass.connect(_on_worker_pass_checkins, weak=False)

@@ -127,6 +127,7 @@ def place_notice(place: CohortPlace, previous, reason: str) -> None:
 def mentor_notice(place: CohortPlace, previous) -> None:
     """To the new mentor and to the entity's referent."""
     mentor = place.mentor
+    assert mentor is not None, "announced after a mentor is assigned"
     for person in _distinct(mentor, place.entity.referent):
         notify_about_place(
             "mentor_assigned",

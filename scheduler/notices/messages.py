@@ -1,23 +1,31 @@
-"""The messages about workshops, rendered when the change happens, in the reader's language and
-time zone (and the workshop's), ready for the outbox: what the mail says is what was true when
-it was written, and a retry sends the same bytes.
+"""The messages about workshops. Under the change's lock only the facts are recorded
+(:func:`notify`: who, in which language and zone, the workshop's title, times, trainer and
+status as they are now, the invitation's METHOD and SEQUENCE, the person's waiting place...);
+the worker renders subject, text, HTML and invitation from them when it delivers
+(:class:`WorkshopMessages`), so what the mail says is what was true when the change happened,
+and a retry sends the same bytes.
 
 Invitations follow RFC 5546 (see shared/protocols.md): ``METHOD:REQUEST`` on enrolment,
 promotion and change, ``METHOD:CANCEL`` with ``STATUS:CANCELLED`` on withdrawal and
-cancellation; one UID per workshop and person; SEQUENCE from :mod:`scheduler.ical`.
+cancellation; one UID per workshop and person; SEQUENCE from :mod:`scheduler.ical`, taken when
+the change happens.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from lms.db import utcnow
 from lms.i18n import supported_locale, when
-from lms.notifications.operations import enqueue
+from lms.notifications.operations import enqueue_facts
+from lms.notifications.render import Record, Rendered
 
 from .. import ical
 from ..links import join_url, workshop_page
@@ -43,15 +51,92 @@ def locale_of(user) -> str:
     return supported_locale(user.locale)
 
 
-def invitation(workshop, enrolment, method: str) -> str:
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    email: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class Trainer:
+    name: str
+
+
+@dataclass(frozen=True)
+class WorkshopFacts:
+    """A workshop as a message states it: what the templates and the invitation read."""
+
+    id: int
+    title: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    trainer: Trainer
+    is_cancelled: bool
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def _workshop_facts(workshop) -> dict[str, Any]:
+    return {
+        "id": workshop.id,
+        "title": workshop.title,
+        "description": workshop.description,
+        "starts_at": workshop.starts_at.isoformat(),
+        "ends_at": workshop.ends_at.isoformat(),
+        "timezone": workshop.timezone,
+        "trainer": workshop.trainer.name,
+        "cancelled": workshop.is_cancelled,
+    }
+
+
+def _workshop(facts: dict[str, Any]) -> WorkshopFacts:
+    return WorkshopFacts(
+        id=facts["id"],
+        title=facts["title"],
+        description=facts["description"],
+        starts_at=datetime.fromisoformat(facts["starts_at"]),
+        ends_at=datetime.fromisoformat(facts["ends_at"]),
+        timezone=facts["timezone"],
+        trainer=Trainer(facts["trainer"]),
+        is_cancelled=facts["cancelled"],
+    )
+
+
+def notify(kind: str, user, workshop, *, calendar_method: str = "", enrolment=None, **extra: Any):
+    """Record one message about ``workshop`` for ``user`` in the current transaction: its
+    facts only (JSON), rendered when it is delivered."""
+    if "before" in extra:
+        extra["before"] = extra["before"].isoformat()
+    facts = {
+        "to": {"id": user.id, "locale": locale_of(user), "timezone": user.timezone},
+        "workshop": _workshop_facts(workshop),
+        "method": calendar_method,
+        "sequence": ical.personal_sequence(workshop, enrolment) if calendar_method else None,
+        "extra": extra,
+    }
+    return enqueue_facts(
+        f"workshop.{kind}",
+        to_address=user.email,
+        to_name=user.name,
+        recipient_id=user.id,
+        facts=facts,
+    )
+
+
+def invitation(workshop, user, method: str, sequence: int, stamp: datetime) -> str:
     """The person's own event: REQUEST (create or move it) or CANCEL (remove it)."""
-    user = enrolment.user
     config = current_app.config
     event = ical.workshop_event(
         workshop,
         uid=ical.personal_uid(workshop, user.id),
-        sequence=ical.personal_sequence(workshop, enrolment),
-        stamp=utcnow().replace(microsecond=0),
+        sequence=sequence,
+        stamp=stamp.replace(microsecond=0),
         cancelled=method == "CANCEL",
         organizer=ical.address(config["MAIL_SENDER"], config["SITE_NAME"]),
         attendees=[ical.address(user.email, user.name, partstat="ACCEPTED", rsvp=False)],
@@ -80,32 +165,42 @@ def _context(kind: str, user, workshop, extra: dict[str, Any]) -> dict[str, Any]
 
 
 def _render(name: str, context: dict[str, Any]) -> str:
-    # Straight from the Jinja environment: mail is made outside requests too, where the
-    # pages' context processors (the signed-in person...) have nothing to say.
+    # Straight from the Jinja environment: mail is rendered by the worker, outside requests,
+    # where the pages' context processors (the signed-in person...) have nothing to say.
     return current_app.jinja_env.get_template(f"scheduler/mail/{name}").render(**context)
 
 
-def notify(kind: str, user, workshop, *, calendar_method: str = "", enrolment=None, **extra: Any):
-    """Enqueue one message about ``workshop`` for ``user`` in the current transaction."""
-    locale = locale_of(user)
-    with force_locale(locale):
-        context = _context(kind, user, workshop, extra)
-        context["locale"] = locale
+class WorkshopMessages:
+    """The renderer of ``workshop.*`` messages (lms.notifications.render)."""
+
+    def subject(self, kind: str, facts: dict[str, Any], message: Record) -> str:
+        with force_locale(facts["to"]["locale"]):
+            return str(SUBJECTS[kind] % {"title": facts["workshop"]["title"]})
+
+    def render(self, kind: str, facts: dict[str, Any], message: Record) -> Rendered:
+        to, method = facts["to"], facts["method"]
+        user = Person(to["id"], message.payload.get("to_name", ""), message.recipient_address,
+                      to["timezone"])  # fmt: skip
+        workshop = _workshop(facts["workshop"])
+        extra = dict(facts["extra"])
         if "before" in extra:
-            context["before_for_reader"] = when(extra["before"], user.timezone)
-        calendar = invitation(workshop, enrolment, calendar_method) if calendar_method else ""
-        context["has_invitation"] = bool(calendar)
-        message = {
-            "subject": str(SUBJECTS[kind] % {"title": workshop.title}),
-            "text": _render("message.txt", context),
-            "html": _render("message.html", context),
-        }
-    return enqueue(
-        f"workshop.{kind}",
-        to_address=user.email,
-        to_name=user.name,
-        recipient_id=user.id,
-        calendar=calendar,
-        calendar_method=calendar_method,
-        **message,
-    )
+            extra["before"] = datetime.fromisoformat(extra["before"])
+        locale = to["locale"]
+        with force_locale(locale):
+            context = _context(kind, user, workshop, extra)
+            context["locale"] = locale
+            if "before" in extra:
+                context["before_for_reader"] = when(extra["before"], user.timezone)
+            calendar = (
+                invitation(workshop, user, method, facts["sequence"], message.created_at)
+                if method
+                else ""
+            )
+            context["has_invitation"] = bool(calendar)
+            return Rendered(
+                subject=str(SUBJECTS[kind] % {"title": workshop.title}),
+                text=_render("message.txt", context),
+                html=_render("message.html", context),
+                calendar=calendar,
+                calendar_method=method,
+            )

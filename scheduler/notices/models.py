@@ -5,10 +5,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lms.db import UTCDateTime, db, utcnow
+from lms.db import Model, UTCDateTime, utcnow
 
 
-class SentReminder(db.Model):
+class SentReminder(Model):
     """A reminder already enqueued: one per workshop, person, offset and start time, so several
     workers never send it twice, and a workshop moved later gets its reminders again."""
 

@@ -128,6 +128,12 @@ def _any_due(now: datetime) -> bool:
     return False
 
 
+def _minutes_left(workshop: Workshop, now: datetime) -> int:
+    """The real time left, which the reminder states: a 24-hour reminder that goes out late
+    (the worker was down, or the seat was taken 63 minutes before) says "in 63 minutes"."""
+    return max(1, round((workshop.starts_at - now).total_seconds() / 60))
+
+
 def enqueue_due_reminders(now: datetime | None = None) -> int:
     """Enqueue every reminder now due, once, and commit. Safe with several workers: the writes
     are serialised (``BEGIN IMMEDIATE``, or an advisory lock on PostgreSQL) and a UNIQUE key
@@ -151,7 +157,9 @@ def enqueue_due_reminders(now: datetime | None = None) -> int:
                     starts_at=workshop.starts_at,
                 )
             )
-            notify("reminder", enrolment.user, workshop, minutes_before=minutes)
+            notify(
+                "reminder", enrolment.user, workshop, minutes_before=_minutes_left(workshop, now)
+            )
             count += 1
     db.session.commit()
     return count

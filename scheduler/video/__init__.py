@@ -44,7 +44,7 @@ def _check(app: Flask) -> None:
 def init_app(app: Flask) -> None:
     from lms import ui
 
-    from . import api, models, operations, queries, views  # noqa: F401  (api adds its routes)
+    from . import advice, api, models, operations, queries, views  # noqa: F401  (routes)
 
     for name, value in DEFAULTS.items():
         app.config.setdefault(name, value)

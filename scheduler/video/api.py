@@ -17,6 +17,7 @@ from courses.workshops import permissions as workshop_permissions
 from lms.api import bp, field, json_body
 from lms.db import db
 from lms.errors import Conflict, DomainError, Forbidden
+from lms.i18n import in_zone
 from lms.plugins.video import RoomUnavailable
 from lms.security import current_person, roles_required
 
@@ -26,7 +27,7 @@ from .queries import Timing
 
 
 def _iso(workshop, moment) -> str:
-    return moment.astimezone(workshop.zone).isoformat()
+    return in_zone(moment, workshop.zone).isoformat()
 
 
 @bp.get("/workshops/<int:workshop_id>/room")

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lms.db import UTCDateTime, db, utcnow
+from lms.db import Model, UTCDateTime, utcnow
 
 
 def new_room_key() -> str:
@@ -16,7 +16,7 @@ def new_room_key() -> str:
     return f"aula-{secrets.token_hex(16)}"
 
 
-class VideoRoom(db.Model):
+class VideoRoom(Model):
     """The room of one workshop. Its key and link are secrets: never shown in a page."""
 
     __tablename__ = "video_room"

@@ -85,7 +85,9 @@ def ensure_room(workshop: Workshop) -> VideoRoom:
         db.session.commit()
     except IntegrityError:  # another request made it first
         db.session.rollback()
-    return queries.room_of(workshop.id)
+    room = queries.room_of(workshop.id)
+    assert room is not None, "made by this request or the one that came first"
+    return room
 
 
 def set_room(workshop: Workshop, provider: str | None, link: str) -> VideoRoom:
@@ -104,6 +106,7 @@ def set_room(workshop: Workshop, provider: str | None, link: str) -> VideoRoom:
         raise DomainError(_l("The room's address is too long."), code="bad_link")
     if optional(chosen, "needs_link") and not link:
         raise DomainError(_l("Please paste the room's address."), code="missing_link")
+    begin_write()  # whether the provider changed is decided on what the room holds now
     room = queries.room_of(workshop.id)
     if room is None:
         room = VideoRoom(workshop_id=workshop.id, key=new_room_key())

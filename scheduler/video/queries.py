@@ -11,7 +11,7 @@ from flask import current_app
 
 from courses.workshops import permissions as workshop_permissions
 from courses.workshops import queries as workshop_queries
-from courses.workshops.models import EnrolmentState, Workshop
+from courses.workshops.models import Audience, EnrolmentState, Workshop
 from courses.workshops.queries import Place
 from lms.db import db, utcnow
 from lms.plugins import plugins
@@ -37,8 +37,27 @@ def role_of(workshop: Workshop, user: Any, place: Place | None = None) -> RoomRo
     enrolled learner, not one waiting), or None: no entry. ``place`` saves a query."""
     if not user or not user.is_authenticated:
         return None
+    if is_consultation(workshop) and user.id != workshop.trainer_id:
+        # A consultation's room is its two people's alone: no coordinator comes in.
+        return _requester_role(workshop, user, place)
     if workshop_permissions.may_manage(user, workshop):
         return RoomRole.moderator
+    if place is None:
+        place = workshop_queries.place(workshop.id, user.id)
+    if place is not None and place.enrolment.state is EnrolmentState.enrolled:
+        return RoomRole.viewer
+    return None
+
+
+def is_consultation(workshop: Workshop) -> bool:
+    """The workshop holds an advice-desk consultation (restricted, of no cohort)."""
+    from courses.advice.queries import consultation_of_workshop
+
+    restricted = workshop.audience is not Audience.public and workshop.cohort_id is None
+    return restricted and consultation_of_workshop(workshop.id) is not None
+
+
+def _requester_role(workshop: Workshop, user: Any, place: Place | None) -> RoomRole | None:
     if place is None:
         place = workshop_queries.place(workshop.id, user.id)
     if place is not None and place.enrolment.state is EnrolmentState.enrolled:

@@ -1,9 +1,11 @@
 """The door to a workshop's room (``/workshops/<id>/join``) and the trainer's room settings.
 
 The room's address never appears in a page: the door checks who knocks, records the join and
-redirects. Answers: 302 to the room within the window; 200 with the opening time before it;
-410 after the end or for a cancelled workshop; 403 for anyone not entitled; 503 when the
-provider cannot open the room now.
+redirects. ``GET`` (the address in mails) changes nothing: within the window it shows a button
+that POSTs (with its CSRF token) to the same address. ``POST`` answers 303 to the room within
+the window. Both answer 200 with the opening time before it; 410 after the end or for a
+cancelled workshop; 403 for anyone not entitled; ``POST`` 503 when the provider cannot open the
+room now.
 """
 
 from __future__ import annotations
@@ -53,20 +55,21 @@ def refusal(workshop, user) -> str:
     )
 
 
-@bp.get("/workshops/<int:workshop_id>/join")
-@roles_required()
-def join(workshop_id: int):
+def _door(workshop_id: int):
+    """The checks shared by the door's GET and POST: the workshop and the person's role, or
+    the page that refuses them (403, or the room not open: 200 before, 410 after)."""
     workshop = workshop_permissions.visible(workshop_id)
-    if request.method == "HEAD":  # a link checker looks; nobody enters, nothing is recorded
-        return _page("errors/error.html", 204, status=204, message="")
     role = queries.role_of(workshop, current_user)
     if role is None:
-        return _page("errors/error.html", 403, status=403, message=refusal(workshop, current_user))
+        refused = _page(
+            "errors/error.html", 403, status=403, message=refusal(workshop, current_user)
+        )
+        return workshop, None, refused
     timing = queries.timing(workshop)
     if timing is not Timing.open:
         opens_at, closes_at = queries.window(workshop)
         status = 200 if timing is Timing.early else 410
-        return _page(
+        closed = _page(
             "scheduler/video/closed.html",
             status,
             workshop=workshop,
@@ -74,6 +77,33 @@ def join(workshop_id: int):
             opens_at=opens_at,
             closes_at=closes_at,
         )
+        return workshop, None, closed
+    return workshop, role, None
+
+
+@bp.get("/workshops/<int:workshop_id>/join")
+@roles_required()
+def door(workshop_id: int):
+    """The address in mails and invitations. Reading it changes nothing (no join recorded, no
+    room made, no call to the video service): within the window it shows the button that
+    enters, so that a link scanner or a browser's prefetch never counts as being there."""
+    if request.method == "HEAD":  # a link checker looks; nobody enters, nothing is recorded
+        workshop_permissions.visible(workshop_id)
+        return _page("errors/error.html", 204, status=204, message="")
+    workshop, _role, refused = _door(workshop_id)
+    if refused is not None:
+        return refused
+    _opens_at, closes_at = queries.window(workshop)
+    return _page("scheduler/video/door.html", 200, workshop=workshop, closes_at=closes_at)
+
+
+@bp.post("/workshops/<int:workshop_id>/join")
+@roles_required()
+def join(workshop_id: int):
+    """Enter: the join is recorded for attendance and the person sent to the room (303)."""
+    workshop, role, refused = _door(workshop_id)
+    if refused is not None:
+        return refused
     user_id = current_user.id
     try:
         address = operations.address_for(workshop, current_user, role)
@@ -85,7 +115,7 @@ def join(workshop_id: int):
     operations.note_join(workshop_id, user_id)
     db.session.commit()
     log.info("room opened: workshop %s, user %s, as %s", workshop_id, user_id, role.value)
-    response = redirect(address, 302)
+    response = redirect(address, 303)
     response.headers["Cache-Control"] = "no-store"
     return response
 

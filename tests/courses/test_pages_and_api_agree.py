@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from lms.db import db, utcnow
-from tests.cohort_fixtures import STEPS, ZONE, make_entities
+from tests.cohort_fixtures import make_entities
 
 ALLOWED, HIDDEN, REFUSED, SIGN_IN = "allowed", "hidden", "refused", "sign in"
 
@@ -44,7 +44,7 @@ class World:
 
 
 @pytest.fixture
-def world(make_user, make_workshop) -> World:
+def world(make_user, make_workshop, make_cohort) -> World:
     from courses.cohorts import operations as cohorts
     from courses.entities import operations as entities
     from courses.workshops import operations as workshops
@@ -60,12 +60,9 @@ def world(make_user, make_workshop) -> World:
     entities.add_member(entity.id, people["referent"], "referent")
     entities.add_member(entity.id, people["member"])
     entities.add_member(other.id, people["mentor"])
-    itinerary = cohorts.create_itinerary(name="Bootcamp", steps=STEPS)
-    cohort = cohorts.create_cohort(
-        itinerary_id=itinerary.id,
+    cohort = make_cohort(
         name="Bootcamp",
         starts_on=(utcnow() + timedelta(days=14)).date(),
-        timezone=ZONE,
         referent=people["cohort_referent"],
     )
     cohorts.admit_entity(cohort.id, entity.id)
@@ -158,7 +155,7 @@ PAIRS = [
     ),
     (
         "enter the video room",
-        lambda w: ("GET", f"/workshops/{w.started.id}/join", None),
+        lambda w: ("POST", f"/workshops/{w.started.id}/join", {}),
         lambda w: ("GET", f"/api/v1/workshops/{w.started.id}/room", None),
     ),
     (

@@ -187,3 +187,23 @@ def test_sign_in_with_an_unknown_email_checks_a_password_hash_too(client, make_u
     assert unknown.status_code == 401
     assert len(checked) == 2
     assert checked[1].startswith("pbkdf2:sha256:1000")  # the configured method, not a cheap one
+
+
+def test_sign_up_is_rate_limited(make_app):
+    # Each sign-up costs a password hash: it is limited like sign-in, on the web and the API.
+    client = make_app(RATELIMIT_ENABLED=True, SIGN_IN_RATE_LIMIT="2 per minute").test_client()
+    codes = [
+        client.post(
+            "/api/v1/users",
+            json={"email": f"x{i}@aula.test", "name": "X", "password": "longenough"},
+        ).status_code
+        for i in range(3)
+    ]
+    assert codes == [201, 201, 429]
+    web = [
+        client.post(
+            "/sign-up", data={"name": "Y", "email": f"y{i}@aula.test", "password": "longenough"}
+        ).status_code
+        for i in range(3)
+    ]
+    assert web[-1] == 429

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from lms.accounts.models import ApiToken
 from lms.db import db, utcnow
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 
 def _token(client, user) -> tuple[dict, dict]:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from lms.accounts.models import AccountToken
 from lms.db import db, utcnow
 from tests.accounts_fixtures import link_path, mailed, sign_in, signed_in
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.support import fresh
 
 NEW = "a brand new phrase"

@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from lms import create_app
 from lms.config import ConfigError, engine_options
 from lms.db import db
-from tests.conftest import PASSWORD, ROOT, free_port, wait_for_port
+from tests.factories import PASSWORD
+from tests.servers import ROOT, free_port, wait_for_port
 
 STRONG = "k" * 40
 

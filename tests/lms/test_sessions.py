@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from lms.accounts.models import UserSession
 from lms.db import db, utcnow
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 
 def _signed_in(client) -> bool:

@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from tests.conftest import PASSWORD, free_port
+from tests.factories import PASSWORD
+from tests.servers import free_port
 
 
 def _attempt(client, email, address, password="not-the-password", path="/sign-in"):

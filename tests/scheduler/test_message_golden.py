@@ -1,6 +1,7 @@
 """Characterisation of every workshop message (subject, text, HTML, invitation) for fixed
 data, compared byte for byte with golden files made from the code before issue 13 moved
-rendering out of the seat lock. Only DTSTAMP (the time of writing) is normalised.
+rendering out of the seat lock. Only DTSTAMP (the time of writing) is normalised. Each message
+is rendered as the worker renders it (``outgoing``), from the record written with the change.
 
 Regenerate (only when a change of wording is intended): LMS_UPDATE_GOLDEN=1 pytest this file.
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from courses.workshops import operations as workshops
 from lms.db import db
+from lms.notifications.operations import outgoing
 from tests.notify_fixtures import outbox
 
 GOLDEN = Path(__file__).parent / "golden" / "workshop_messages.txt"
@@ -28,8 +30,9 @@ def _dump(messages) -> str:
     parts = []
     for m in messages:
         parts.append(f"=== {m.kind} to {m.recipient_address}")
+        sent = outgoing(m)
         for field in ("to_name", "subject", "calendar_method", "text", "html", "calendar"):
-            parts.append(f"--- {field}\n{_normalised(str(m.payload.get(field, '')))}")
+            parts.append(f"--- {field}\n{_normalised(str(getattr(sent, field)))}")
     return "\n".join(parts) + "\n"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,8 +17,6 @@ from courses.workshops import operations as workshop_operations
 from courses.workshops.models import Attendance, Enrolment
 from lms.db import db, utcnow
 from lms.errors import Conflict, DomainError, Forbidden, NotFound
-
-pytest_plugins = ["tests.attendance_fixtures"]
 
 STATUSES = [s.value for s in Attendance]
 
@@ -229,9 +228,12 @@ def test_a_join_after_the_start_prefills_at_once(make_held_workshop):
     assert mark_of(workshop, ana).source is AttendanceSource.room
 
 
-def test_an_early_join_prefills_when_the_sheet_is_opened(make_workshop, make_user, client, login):
-    # Joining before the start marks nothing; the trainer opening the sheet after the start
-    # pre-fills it, and opening it again changes nothing.
+def test_an_early_join_is_shown_on_the_sheet_and_marked_when_saved(
+    make_workshop, make_user, client, login
+):
+    # Joining before the start marks nothing; after the start the sheet shows the person
+    # pre-filled from the room but reading it writes nothing (state changes only on POST);
+    # saving the sheet as shown marks them present.
     workshop = make_workshop()
     ana = make_user()
     workshop_operations.enrol(workshop.id, ana)
@@ -249,11 +251,19 @@ def test_an_early_join_prefills_when_the_sheet_is_opened(make_workshop, make_use
     # The join was five minutes before the old start: date it two minutes before the new one.
     db.session.execute(sa.update(operations.RoomJoin).values(joined_at=now - timedelta(minutes=6)))
     db.session.commit()
-    page = client.get(f"/workshops/{workshop.id}/attendance").get_data(as_text=True)
-    assert "From the room" in page
+    for _ in range(2):
+        page = client.get(f"/workshops/{workshop.id}/attendance").get_data(as_text=True)
+        assert "From the room" in page
+        assert re.search(rf'name="status-{ana.id}"[^>]*value="present"[^>]*checked', page) or (
+            re.search(rf'checked[^>]*name="status-{ana.id}"[^>]*value="present"', page)
+        ), page
+    assert seat(workshop, ana).attendance is None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AttendanceMark)) == 0
+    response = client.post(
+        f"/workshops/{workshop.id}/attendance", data={f"status-{ana.id}": "present"}
+    )
+    assert response.status_code == 303
     assert seat(workshop, ana).attendance is Attendance.present
-    client.get(f"/workshops/{workshop.id}/attendance")
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AttendanceMark)) == 1
 
 
 # --- mark all present, and the sheet --------------------------------------------------------

@@ -7,8 +7,6 @@ from courses.workshops.models import Attendance
 from lms.db import db
 from tests.support import fresh, sign_in
 
-pytest_plugins = ["tests.attendance_fixtures"]
-
 pytestmark = pytest.mark.browser
 
 

@@ -4,62 +4,42 @@ check-in, which the worker reminds of once however many passes (or workers) run.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from courses.cohorts import operations as cohorts
-from courses.entities import operations as entities
 from lms.db import db, utcnow
 from lms.notifications.worker import run_pass
-from tests.cohort_fixtures import STEPS, ZONE
 from tests.notify_fixtures import outbox
 
 pytest_plugins = ["tests.notify_fixtures"]  # smtp, start_worker
 
 
-def _next_monday() -> date:
-    today = date.today()
-    return today + timedelta(days=7 - today.weekday())
-
-
-def _cohort(make_user, capacity: int = 10):
-    referent = make_user("coordinator", name="Oficina", locale="ca")
-    itinerary = cohorts.create_itinerary(name="Itinerari ESS", steps=STEPS)
-    cohort = cohorts.create_cohort(
-        itinerary_id=itinerary.id,
-        name="Cohort tardor",
-        starts_on=_next_monday(),
-        timezone=ZONE,
-        referent=db.session.merge(referent),
-        capacity=capacity,
+def _cohort(make_cohort, make_user, capacity: int = 10):
+    return make_cohort(
+        referent=make_user("coordinator", name="Oficina", locale="ca"), capacity=capacity
     )
-    db.session.commit()
-    return cohort
 
 
-def _entity(make_user, name: str, locales=("es", "en")):
+def _entity(make_entity, make_user, name: str, locales=("es", "en")):
     """An entity whose referent reads the first language and its member the second."""
-    entity = entities.create_entity(name=name, kind="cooperative")
-    people = []
-    for n, locale in enumerate(locales):
-        person = db.session.merge(make_user(name=f"{name} {n + 1}", locale=locale))
-        entities.add_member(entity.id, person, "referent" if n == 0 else "member")
-        people.append(person)
-    db.session.commit()
-    return entity, people
+    people = [make_user(name=f"{name} {n + 1}", locale=loc) for n, loc in enumerate(locales)]
+    return make_entity(name=name, members=people), [db.session.merge(p) for p in people]
 
 
 def _cohort_mail(**where):
     return [m for m in outbox(**where) if m.kind.startswith("cohort.")]
 
 
-def test_an_entitys_place_reaches_all_its_people_in_their_language(app, make_user):
+def test_an_entitys_place_reaches_all_its_people_in_their_language(
+    app, make_user, make_cohort, make_entity
+):
     # Admitted, waiting (with its position), admitted from the list, gone: each member of the
     # entity hears it in their language, with the entity's page.
-    cohort = _cohort(make_user, capacity=1)
-    first, (ana, bob) = _entity(make_user, "Coop Una & Cia", ("es", "en"))
-    second, (cai, dan) = _entity(make_user, "Coop Dues", ("ca", "en"))
+    cohort = _cohort(make_cohort, make_user, capacity=1)
+    first, (ana, bob) = _entity(make_entity, make_user, "Coop Una & Cia", ("es", "en"))
+    second, (cai, dan) = _entity(make_entity, make_user, "Coop Dues", ("ca", "en"))
     cohorts.admit_entity(cohort.id, first.id)
     cohorts.admit_entity(cohort.id, second.id)
     db.session.commit()
@@ -94,11 +74,13 @@ def test_an_entitys_place_reaches_all_its_people_in_their_language(app, make_use
     assert not _cohort_mail(recipient_id=cohort.referent_id)  # the office acted itself
 
 
-def test_a_new_mentor_and_the_entitys_referent_hear_of_the_pairing(app, make_user):
+def test_a_new_mentor_and_the_entitys_referent_hear_of_the_pairing(
+    app, make_user, make_cohort, make_entity
+):
     # The mentor learns which entity and cohort; the entity's referent learns who; the other
     # members are not written to about it.
-    cohort = _cohort(make_user)
-    entity, (referent, member) = _entity(make_user, "Coop Tres", ("en", "es"))
+    cohort = _cohort(make_cohort, make_user)
+    entity, (referent, member) = _entity(make_entity, make_user, "Coop Tres", ("en", "es"))
     mentor = make_user("trainer", name="Mentora", locale="ca")
     cohorts.admit_entity(cohort.id, entity.id)
     db.session.commit()
@@ -115,13 +97,13 @@ def test_a_new_mentor_and_the_entitys_referent_hear_of_the_pairing(app, make_use
     assert not _cohort_mail(recipient_id=member.id, kind="cohort.mentor_assigned")
 
 
-def _missing_checkin(make_user):
+def _missing_checkin(make_cohort, make_entity, make_user):
     """An admitted entity with a mentor whose check-in meeting of week 2 ended an hour ago."""
     from courses.cohorts.models import CohortMeeting, ItineraryStep, StepKind
     from courses.workshops.models import Workshop
 
-    cohort = _cohort(make_user)
-    entity, (referent, member) = _entity(make_user, "Coop Quatre", ("ca", "en"))
+    cohort = _cohort(make_cohort, make_user)
+    entity, (referent, member) = _entity(make_entity, make_user, "Coop Quatre", ("ca", "en"))
     mentor = make_user("trainer", name="Mentor", locale="es")
     cohorts.admit_entity(cohort.id, entity.id)
     cohorts.assign_mentor(cohort.id, entity.id, db.session.merge(mentor))
@@ -145,12 +127,14 @@ def _missing_checkin(make_user):
     return cohort, entity, mentor, referent, member
 
 
-def test_a_worker_pass_reminds_a_missing_checkin_once(app, client, login, make_user, smtp):
+def test_a_worker_pass_reminds_a_missing_checkin_once(
+    app, client, login, make_user, make_cohort, make_entity, smtp
+):
     # The check-in of a meeting that has ended is reminded of by the worker, to the mentor
     # and to the entity's referent in their language, with the check-in form (open at the
     # missing week), once only.
     app.config.update(smtp.config)
-    cohort, entity, mentor, referent, member = _missing_checkin(make_user)
+    cohort, entity, mentor, referent, member = _missing_checkin(make_cohort, make_entity, make_user)
     run_pass()
     run_pass()
     form = f"http://aula.test/cohorts/{cohort.id}/entities/{entity.id}/check-in?week=2"
@@ -170,9 +154,11 @@ def test_a_worker_pass_reminds_a_missing_checkin_once(app, client, login, make_u
     assert 'type="number" value="2"' in page
 
 
-def test_two_workers_at_once_remind_a_missing_checkin_once(app, make_user, smtp, start_worker):
+def test_two_workers_at_once_remind_a_missing_checkin_once(
+    app, make_user, make_cohort, make_entity, smtp, start_worker
+):
     # Two delivery workers starting together write the reminder once between them.
-    _c, _e, mentor, referent, _m = _missing_checkin(make_user)
+    _c, _e, mentor, referent, _m = _missing_checkin(make_cohort, make_entity, make_user)
     workers = [start_worker("--once", **smtp.config) for _ in range(2)]
     outputs = [w.communicate(timeout=120) for w in workers]
     assert all(w.returncode == 0 for w in workers), outputs
@@ -183,12 +169,12 @@ def test_two_workers_at_once_remind_a_missing_checkin_once(app, make_user, smtp,
     assert subjects.count("Falta el seguimiento de la semana 2: Coop Quatre") == 1
 
 
-def test_muted_cohort_changes_write_nothing(app, make_user):
+def test_muted_cohort_changes_write_nothing(app, make_user, make_cohort, make_entity):
     # Inside muted() (the demo's loading) nobody hears of places, mentors or check-ins.
     from lms.notifications.operations import muted
 
     with muted():
-        _missing_checkin(make_user)
+        _missing_checkin(make_cohort, make_entity, make_user)
         assert cohorts.remind_missing_checkins() == 1
         db.session.commit()
     assert not _cohort_mail()

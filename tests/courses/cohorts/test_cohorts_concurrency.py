@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.db import db
-from tests.cohort_fixtures import ZONE, cohort_start_across_dst, make_entities
+from tests.cohort_fixtures import cohort_start_across_dst, make_entities
 
 pytestmark = pytest.mark.slow
 
@@ -41,23 +41,17 @@ def _call(args: tuple[str, str, str, dict | None]) -> tuple[int, dict | None]:
         return e.code, None
 
 
-def test_concurrent_admissions_never_exceed_capacity(app, live_server, make_user):
+def test_concurrent_admissions_never_exceed_capacity(app, live_server, make_user, make_cohort):
     # 16 entities asked for at once through 4 workers: exactly 10 admitted, the other 6
     # waiting in one unbroken order; then 3 leave while 2 more ask: still 10, no 5xx.
-    from courses.cohorts import operations
     from courses.cohorts.models import Cohort, CohortPlace, PlaceState
     from courses.workshops.models import Workshop
     from lms.accounts.operations import issue_token
 
     coordinator = make_user("coordinator")
-    itinerary = operations.create_itinerary(name="Petit", steps=STEPS)
     starts_on, _ = cohort_start_across_dst()
-    cohort = operations.create_cohort(
-        itinerary_id=itinerary.id,
-        name="Concurrència",
-        starts_on=starts_on,
-        timezone=ZONE,
-        referent=coordinator,
+    cohort = make_cohort(
+        name="Concurrència", steps=STEPS, starts_on=starts_on, referent=coordinator
     )
     token = issue_token(coordinator)
     db.session.commit()

@@ -3,10 +3,12 @@ demo cohort, and who may open what."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
-from lms.db import db
+from lms.db import db, utcnow
 from tests.cohort_fixtures import STEPS, ZONE, cohort_start_across_dst, make_entities
 from tests.support import fresh
 
@@ -73,18 +75,13 @@ def test_coordinator_builds_opens_admits_and_sees_the_dashboard(client, coordina
     assert fresh(cohort).admitted_count == 2
 
 
-def test_refused_mentor_is_explained_on_the_page(client, coordinator, make_user):
+def test_refused_mentor_is_explained_on_the_page(client, coordinator, make_user, make_cohort):
     # Pairing a member of the entity as its mentor is refused with a clear message.
     from courses.cohorts import operations
 
     office = fresh(coordinator)
-    itinerary = operations.create_itinerary(name="I", steps=STEPS)
     starts_on, _ = cohort_start_across_dst()
-    cohort = operations.create_cohort(
-        itinerary_id=itinerary.id, name="C", starts_on=starts_on, timezone=ZONE,
-        referent=office,
-    )  # fmt: skip
-    db.session.commit()
+    cohort = make_cohort(name="C", starts_on=starts_on, referent=office)
     (entity,) = make_entities(make_user, 1)
     operations.admit_entity(cohort.id, entity.id)
     db.session.commit()
@@ -157,3 +154,59 @@ def test_demo_holds_a_running_cohort_of_ten(app, client):
     assert all(p.entity.diagnosis is not None for p in places)
     catalogue = client.get("/").get_data(as_text=True)
     assert "Grup d'ajuda mútua" not in catalogue and "Mentoria" not in catalogue
+
+
+def test_the_cohort_dashboard_costs_the_same_queries_whatever_its_size(
+    client, make_user, make_itinerary, make_cohort, login
+):
+    # The office's dashboard loads each entity's members with the places, not one by one.
+    from tests.support import count_queries
+
+    coordinator = make_user("coordinator")
+    itinerary = make_itinerary(
+        name="Path", steps=[_step("check-in", "Check-in", week=1, minutes=30)]
+    )
+
+    def dashboard_queries(entities: int, prefix: str) -> int:
+        cohort = make_cohort(
+            itinerary=itinerary,
+            name=prefix,
+            starts_on=utcnow().date() + timedelta(days=7),
+            referent=coordinator,
+            entities=make_entities(make_user, entities, members=3, prefix=prefix),
+        )
+        with count_queries() as statements:
+            assert client.get(f"/cohorts/{cohort.id}").status_code == 200
+        return len(statements)
+
+    login(coordinator)
+    assert dashboard_queries(2, "Small") == dashboard_queries(6, "Large")
+
+
+def _step(kind: str, title: str, *, week: int, minutes: int) -> dict:
+    return {"kind": kind, "title": title, "week": week, "weekday": 2, "start_time": "10:00",
+            "duration_minutes": minutes}  # fmt: skip
+
+
+def test_the_cohort_referent_opens_its_entities_and_waiting_ones_show_no_meetings(
+    client, make_user, make_cohort, login
+):
+    # The dashboard links each entity to its page: the cohort's referent may open it; an
+    # entity still waiting lists no meetings (its people are not enrolled in them yet).
+    referent = make_user("trainer")
+    admitted, waiting = make_entities(make_user, 2)
+    make_cohort(
+        name="C",
+        steps=[_step("workshop", "Kick-off", week=2, minutes=60)],
+        starts_on=utcnow().date(),
+        referent=referent,
+        capacity=1,
+        entities=[admitted, waiting],
+    )
+    login(referent)
+    assert "Kick-off" in client.get(f"/entities/{admitted.id}").get_data(as_text=True)
+    page = client.get(f"/entities/{waiting.id}")
+    assert page.status_code == 200
+    assert "Kick-off" not in page.get_data(as_text=True)
+    login(make_user("trainer"))
+    assert client.get(f"/entities/{admitted.id}").status_code == 403

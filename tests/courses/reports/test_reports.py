@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,11 +14,9 @@ import pytest
 from courses.attendance import operations
 from courses.reports import queries
 from courses.workshops import operations as workshop_operations
-from courses.workshops.models import Attendance
-from lms.db import db
+from courses.workshops.models import Attendance, Audience
+from lms.db import db, utcnow
 from tests.support import count_queries
-
-pytest_plugins = ["tests.attendance_fixtures"]
 
 MADRID = ZoneInfo("Europe/Madrid")
 
@@ -429,3 +427,29 @@ def test_odd_filters_never_break_the_report(query, make_user, client, login):
     login(make_user("coordinator"))
     assert client.get(f"/reports?{query}").status_code == 200
     assert client.get(f"/reports/attendance.csv?{query}").status_code == 200
+
+
+def test_the_report_csv_holds_the_same_workshops_as_the_report(
+    client, make_user, make_workshop, login
+):
+    # The CSV lists the seats of the workshops the report counts: held and public; never a
+    # cohort's meetings nor a workshop still to come.
+    from courses.workshops.operations import enrol_for_demo
+
+    learner = make_user(name="Ana")
+    past = utcnow().replace(microsecond=0) - timedelta(days=2)
+    held = make_workshop(title="Held", starts_at=past)
+    cohort = make_workshop(title="Cohort meeting", starts_at=past, audience=Audience.cohort)
+    coming = make_workshop(title="Coming")
+    for workshop in (held, cohort):
+        enrol_for_demo(workshop.id, learner)
+    workshop_operations.enrol(coming.id, learner)
+    db.session.commit()
+    login(make_user("coordinator"))
+    day = lambda d: d.date().isoformat()  # noqa: E731
+    args = f"from={day(past - timedelta(days=1))}&to={day(utcnow() + timedelta(days=30))}"
+    page = client.get(f"/reports?{args}").get_data(as_text=True)
+    csv = client.get(f"/reports/attendance.csv?{args}").get_data(as_text=True)
+    assert "Held" in page and "Held" in csv
+    for title in ("Cohort meeting", "Coming"):
+        assert title not in page and title not in csv

@@ -16,6 +16,7 @@ TEXTS = {
         "enrol": "Enrol",
         "join": "Join the waiting list",
         "give_up": "Give up my seat",
+        "confirm": "Yes, give up my seat",
         "enrolled": "You are enrolled.",
         "first_waiting": "You are number 1 on the waiting list",
         "full": "Full: join the waiting list",
@@ -28,6 +29,7 @@ TEXTS = {
         "enrol": "Inscribirme",
         "join": "Apuntarme a la lista de espera",
         "give_up": "Dejar mi plaza",
+        "confirm": "Sí, dejar mi plaza",
         "enrolled": "Estás inscrito/a.",
         "first_waiting": "Eres el número 1 de la lista de espera",
         "full": "Completo: apúntate a la lista de espera",
@@ -40,6 +42,7 @@ TEXTS = {
         "enrol": "Inscriure'm",
         "join": "Apuntar-me a la llista d'espera",
         "give_up": "Deixar la meva plaça",
+        "confirm": "Sí, deixa la meva plaça",
         "enrolled": "Hi estàs inscrit/a.",
         "first_waiting": "Ets el número 1 de la llista d'espera",
         "full": "Complet: apunta't a la llista d'espera",
@@ -89,7 +92,8 @@ def test_a_freed_seat_goes_to_the_first_waiting(
     db.session.commit()
 
     sign_in(page, base, ana, next=here)
-    page.get_by_role("button", name=t["give_up"]).click()
+    page.get_by_role("link", name=t["give_up"]).click()  # asks first
+    page.get_by_role("button", name=t["confirm"]).click()
     sign_out()
 
     sign_in(page, base, cai, next=here)

@@ -8,8 +8,9 @@ import sqlalchemy as sa
 
 from courses.signals import another_date_offered
 from courses.workshops import operations, queries
-from courses.workshops.models import Enrolment, EnrolmentState, Workshop
+from courses.workshops.models import Audience, Enrolment, EnrolmentState, Workshop
 from lms.db import db, utcnow
+from lms.notifications.models import OutboxMessage
 from tests.support import count_queries, fresh
 
 FORM = {
@@ -296,3 +297,95 @@ def test_a_workshop_page_shows_its_time_once_in_the_readers_zone(
     login(make_user(timezone="America/Bogota"))
     page = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
     assert "Europe/Madrid)" in page
+
+
+def test_saving_a_workshop_unchanged_tells_nobody(client, make_user, make_workshop, login):
+    # A browser sends CRLF line ends: an unchanged save raises no SEQUENCE and sends no mail.
+    trainer = make_user("trainer")
+    starts_at = (utcnow() + timedelta(days=7)).replace(second=0, microsecond=0)
+    workshop = make_workshop(trainer=trainer, description="Line one\nLine two", starts_at=starts_at)
+    operations.enrol(workshop.id, make_user())
+    db.session.commit()
+    before = fresh(workshop).sequence
+    mails = db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)))
+    login(trainer)
+    form = client.get(f"/workshops/{workshop.id}/edit").get_data(as_text=True)
+    assert "Line one" in form
+    local = workshop.starts_at.astimezone(workshop.zone)
+    response = client.post(
+        f"/workshops/{workshop.id}/edit",
+        data={
+            "title": workshop.title + " ",
+            "description": "Line one\r\nLine two",
+            "topic": workshop.topic,
+            "day": local.date().isoformat(),
+            "start": local.strftime("%H:%M"),
+            "end": workshop.ends_at.astimezone(workshop.zone).strftime("%H:%M"),
+            "timezone": workshop.timezone,
+            "capacity": workshop.capacity,
+        },
+    )
+    assert response.status_code == 303
+    assert fresh(workshop).sequence == before
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == mails
+
+
+def test_a_cohort_workshop_stays_hidden_from_outsiders_everywhere(
+    client, make_user, make_workshop, api_token, login
+):
+    # An outsider gets 404 from the page, the API (enrolment included), the .ics and the room.
+    workshop = make_workshop(audience=Audience.cohort)
+    operations.cancel_workshop(workshop.id)  # a refusal must not reveal it either
+    db.session.commit()
+    outsider = make_user()
+    headers = api_token(outsider)
+    assert client.get(f"/api/v1/workshops/{workshop.id}", headers=headers).status_code == 404
+    assert (
+        client.post(f"/api/v1/workshops/{workshop.id}/enrolment", headers=headers).status_code
+        == 404
+    )
+    assert client.get(f"/api/v1/workshops/{workshop.id}/room", headers=headers).status_code == 404
+    login(outsider)
+    for path in (
+        f"/workshops/{workshop.id}",
+        f"/workshops/{workshop.id}.ics",
+        f"/workshops/{workshop.id}/join",
+    ):
+        assert client.get(path).status_code == 404, path
+
+
+def test_someone_who_left_a_cohort_workshop_no_longer_sees_it(
+    client, make_user, make_workshop, login
+):
+    # Only a live place opens a cohort's workshop: a withdrawn person is an outsider again.
+    workshop = make_workshop(audience=Audience.cohort)
+    member = make_user()
+    operations.enrol_member(workshop.id, member)
+    db.session.commit()
+    login(member)
+    assert client.get(f"/workshops/{workshop.id}").status_code == 200
+    operations.withdraw(workshop.id, member.id, removed=True)
+    db.session.commit()
+    assert client.get(f"/workshops/{workshop.id}").status_code == 404
+
+
+def test_the_people_waiting_hear_of_another_date_in_order(make_user, make_workshop):
+    # Opening another date writes to each person waiting, in their order and language, with
+    # the way to take it (the first workshop's page); the seated hear nothing.
+    from lms.notifications.operations import outgoing
+    from tests.notify_fixtures import outbox
+
+    workshop = make_workshop(capacity=1)
+    seated, first, second = make_user(), make_user(locale="es"), make_user(locale="ca")
+    for person in (seated, first, second):
+        operations.enrol(workshop.id, person)
+    db.session.commit()
+    start = workshop.starts_at + timedelta(days=7)
+    operations.open_another_date(workshop.id, starts_at=start, ends_at=start + timedelta(hours=1))
+    db.session.commit()
+    offers = outbox(kind="workshop.another_date")
+    assert [m.recipient_id for m in offers] == [first.id, second.id]
+    assert outgoing(offers[0]).subject.startswith("Otra fecha")
+    assert outgoing(offers[1]).subject.startswith("Una altra data")
+    assert f"http://aula.test/workshops/{workshop.id}" in outgoing(offers[0]).text
+    assert not outgoing(offers[0]).calendar

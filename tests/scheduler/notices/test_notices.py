@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from courses.workshops import operations as workshops
 from lms.db import db, utcnow
+from lms.notifications.operations import outgoing
 from lms.notifications.worker import run_pass
 from scheduler.notices.operations import enqueue_due_reminders
 from tests.notify_fixtures import calendar_part, layout, outbox, read_icaljs, read_vobject
@@ -218,9 +219,9 @@ def test_reminders_come_once_per_offset_and_again_after_a_reschedule(app, make_u
     assert enqueue_due_reminders(start - timedelta(minutes=40)) == 0
     reminders = [m for m in outbox() if m.kind == "workshop.reminder"]
     assert [m.recipient_id for m in reminders] == [learner.id, learner.id]
-    assert "starts in 24 hours" in reminders[0].payload["text"]
-    assert "starts in 60 minutes" in reminders[1].payload["text"]
-    assert f"/workshops/{workshop.id}/join" in reminders[1].payload["text"]
+    assert "starts in 23 hours" in outgoing(reminders[0]).text  # the time left, as sent
+    assert "starts in 50 minutes" in outgoing(reminders[1]).text
+    assert f"/workshops/{workshop.id}/join" in outgoing(reminders[1]).text
     workshops.update_workshop(
         workshop.id, starts_at=start + timedelta(days=2), ends_at=start + timedelta(days=2, hours=1)
     )
@@ -247,6 +248,58 @@ def test_names_are_text_not_markup_in_the_html_part(app, make_user, make_worksho
     workshops.enrol(workshop.id, learner)
     db.session.commit()
     [message] = outbox(recipient_id=learner.id)
-    assert "Ana &lt;b&gt;&amp;&lt;/b&gt;" in message.payload["html"]
-    assert "<b>&</b>" not in message.payload["html"]
-    assert "Ana <b>&</b>" in message.payload["text"]
+    assert "Ana &lt;b&gt;&amp;&lt;/b&gt;" in outgoing(message).html
+    assert "<b>&</b>" not in outgoing(message).html
+    assert "Ana <b>&</b>" in outgoing(message).text
+
+
+def test_the_record_written_under_the_seat_lock_holds_facts_not_text(app, make_user, make_workshop):
+    # Issue 13: the enrolment's transaction records what the message states (kind, ids, the
+    # invitation's METHOD and SEQUENCE, title and times), and renders nothing.
+    learner = make_user(locale="es", timezone="America/Bogota")
+    workshop = make_workshop(title="Facturación")
+    workshops.enrol(workshop.id, learner)
+    db.session.commit()
+    [message] = outbox(recipient_id=learner.id)
+    assert set(message.payload) == {"to_name", "facts"}
+    facts = message.payload["facts"]
+    assert facts["method"] == "REQUEST" and facts["sequence"] == 0
+    assert facts["to"] == {"id": learner.id, "locale": "es", "timezone": "America/Bogota"}
+    assert facts["workshop"]["title"] == "Facturación"
+    assert facts["workshop"]["starts_at"] == workshop.starts_at.isoformat()
+
+
+def test_a_message_rendered_later_says_what_was_true_at_the_change(app, make_user, make_workshop):
+    # Rendered by the worker after the workshop has moved and been renamed, the enrolment's
+    # message still states the title, time and SEQUENCE of the moment it was written, and a
+    # second rendering (a retry) gives the same bytes.
+    learner = make_user(locale="ca", timezone="UTC")
+    start = datetime(2031, 5, 6, 8, 0, tzinfo=ZoneInfo("UTC"))
+    workshop = make_workshop(title="Primer títol", starts_at=start)
+    workshops.enrol(workshop.id, learner)
+    db.session.commit()
+    later = start + timedelta(days=3)
+    workshops.update_workshop(
+        workshop.id, title="Segon títol", starts_at=later, ends_at=later + timedelta(hours=1)
+    )
+    db.session.commit()
+    first, second = outbox(recipient_id=learner.id)
+    sent = outgoing(first)
+    assert "Primer títol" in sent.subject and "Segon" not in sent.text
+    assert "6 de maig del 2031" in sent.text and "9 de maig" not in sent.text
+    assert "SEQUENCE:0" in sent.calendar.replace("\r\n", "\n")
+    assert "SEQUENCE:1" in outgoing(second).calendar.replace("\r\n", "\n")
+    assert outgoing(first) == sent
+
+
+def test_the_deliveries_page_shows_the_subject_rendered_from_the_facts(
+    app, client, login, make_user, make_workshop
+):
+    # The coordinator's deliveries page still names each message by its subject.
+    workshop = make_workshop(title="Taller de web")
+    workshops.enrol(workshop.id, make_user(locale="gl"))
+    db.session.commit()
+    login(make_user("coordinator"))
+    page = client.get("/deliveries").get_data(as_text=True)
+    assert "Taller de web" in page
+    assert str(outgoing(outbox()[0]).subject) in page

@@ -29,7 +29,7 @@ def test_an_enrolled_learner_clicks_join_and_lands_in_the_room(
     page.goto(f"{base}/workshops/{workshop.id}")
     assert key not in page.content()
     expect(page.locator("#room-opens")).to_contain_text("The room is open until")
-    page.get_by_role("link", name="Join the video room").click()
+    page.get_by_role("button", name="Join the video room").click()
 
     expect(page).to_have_url(re.compile(rf"^{re.escape(jitsi)}/{key}#"))
     assert 'userInfo.displayName="Ana María"' in unquote(page.url)

@@ -52,8 +52,8 @@ def test_the_entitled_are_recorded_and_sent_to_the_room(client, login, scene, wh
     # and their join is recorded for attendance.
     workshop, people = scene
     login(people[who])
-    response = client.get(f"/workshops/{workshop.id}/join")
-    assert response.status_code == 302
+    response = client.post(f"/workshops/{workshop.id}/join")
+    assert response.status_code == 303
     assert response.headers["Cache-Control"] == "no-store"
     address = response.headers["Location"]
     assert address.startswith(f"https://meet.jit.si/{room_key(workshop)}#")
@@ -83,7 +83,7 @@ def test_anyone_else_is_refused_with_a_clear_message(client, login, scene, who, 
     # Not enrolled, still waiting, or another workshop's trainer: 403, no room, no join.
     workshop, people = scene
     login(people[who])
-    response = client.get(f"/workshops/{workshop.id}/join")
+    response = client.post(f"/workshops/{workshop.id}/join")
     assert response.status_code == 403
     page = response.get_data(as_text=True)
     assert message in page and room_key(workshop) not in page
@@ -103,7 +103,7 @@ def test_the_refusal_speaks_the_readers_language(client, login, make_user, scene
     # The 403 page is translated like the rest of the site.
     workshop, _people = scene
     login(make_user(locale="es"))
-    page = client.get(f"/workshops/{workshop.id}/join").get_data(as_text=True)
+    page = client.post(f"/workshops/{workshop.id}/join").get_data(as_text=True)
     assert "Solo pueden entrar" in page
 
 
@@ -112,8 +112,8 @@ def test_the_refusal_speaks_the_readers_language(client, login, make_user, scene
     [
         (60 * 24, 200, "opens 15 minutes before"),  # tomorrow: says when it opens
         (20, 200, "opens 15 minutes before"),  # 20 minutes ahead: not yet (15 by default)
-        (14, 302, None),  # inside the 15 minutes before the start
-        (-30, 302, None),  # started half an hour ago, not over
+        (14, 303, None),  # inside the 15 minutes before the start
+        (-30, 303, None),  # started half an hour ago, not over
         (-61, 410, "has ended"),  # over
     ],
 )
@@ -130,7 +130,7 @@ def test_the_door_opens_fifteen_minutes_before_and_closes_at_the_end(
     ana = make_user()
     workshop = workshop_at(minutes, enrol=(ana,))
     login(ana)
-    response = client.get(f"/workshops/{workshop.id}/join")
+    response = client.post(f"/workshops/{workshop.id}/join")
     assert response.status_code == status
     if text:
         assert text in response.get_data(as_text=True)
@@ -145,8 +145,8 @@ def test_the_window_is_configurable(make_app, make_user, login, workshop_at):
     workshop = workshop_at(50, enrol=(ana,))
     client = make_app(JOIN_OPENS_MINUTES_BEFORE=60).test_client()
     login(ana, client=client)
-    response = client.get(f"/workshops/{workshop.id}/join")
-    assert response.status_code == 302
+    response = client.post(f"/workshops/{workshop.id}/join")
+    assert response.status_code == 303
     assert response.headers["Location"].startswith(f"https://meet.jit.si/{room_key(workshop)}#")
     assert joins(workshop) == [ana.id]
 
@@ -157,7 +157,7 @@ def test_a_cancelled_workshop_has_no_room(client, login, scene):
     workshop_operations.cancel_workshop(workshop.id)
     db.session.commit()
     login(people["own trainer"])
-    response = client.get(f"/workshops/{workshop.id}/join")
+    response = client.post(f"/workshops/{workshop.id}/join")
     assert response.status_code == 410 and "cancelled" in response.get_data(as_text=True)
 
 
@@ -167,7 +167,7 @@ def test_a_workshop_without_a_room_gets_one_on_first_join(client, login, scene):
     db.session.execute(sa.delete(VideoRoom).where(VideoRoom.workshop_id == workshop.id))
     db.session.commit()
     login(people["enrolled learner"])
-    assert client.get(f"/workshops/{workshop.id}/join").status_code == 302
+    assert client.post(f"/workshops/{workshop.id}/join").status_code == 303
     assert room_key(workshop).startswith("aula-") and len(room_key(workshop)) == 37
 
 
@@ -230,7 +230,7 @@ def test_the_trainer_pastes_a_link_and_learners_are_sent_there(client, login, sc
     )
     assert response.status_code == 303
     login(people["enrolled learner"])
-    assert client.get(f"/workshops/{workshop.id}/join").headers["Location"] == teams
+    assert client.post(f"/workshops/{workshop.id}/join").headers["Location"] == teams
     page = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
     assert "Join the video room" in page and "teams.example.com" not in page
 
@@ -283,8 +283,8 @@ def test_bbb_through_the_door(make_app, make_user, login, workshop_at, fake_bbb)
     workshop = workshop_at(5, trainer=trainer)
     client = app.test_client()
     login(trainer, client=client)
-    response = client.get(f"/workshops/{workshop.id}/join")
-    assert response.status_code == 302 and response.headers["Location"].startswith(url)
+    response = client.post(f"/workshops/{workshop.id}/join")
+    assert response.status_code == 303 and response.headers["Location"].startswith(url)
     assert [call for call, _ in bbb.calls] == ["create"]
     assert "role=MODERATOR" in response.headers["Location"]
 
@@ -298,7 +298,7 @@ def test_bbb_down_means_a_clear_503_and_no_join(make_app, make_user, login, work
     workshop = workshop_at(5, enrol=(ana,))
     client = app.test_client()
     login(ana, client=client)
-    response = client.get(f"/workshops/{workshop.id}/join")
+    response = client.post(f"/workshops/{workshop.id}/join")
     assert response.status_code == 503 and "cannot be opened" in response.get_data(as_text=True)
     assert joins(workshop) == []
 
@@ -355,11 +355,11 @@ def test_no_room_address_in_pages_feeds_or_logs(client, login, scene, caplog):
         page = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
         seen.append(page)
         if who != "waiting learner":
-            assert f'href="/workshops/{workshop.id}/join"' in page, who
+            assert f'action="/workshops/{workshop.id}/join"' in page, who
         else:
             assert "/join" not in page
         seen.append(client.get("/me/workshops").get_data(as_text=True))
-        assert client.get(f"/workshops/{workshop.id}/join").status_code in (302, 403)
+        assert client.post(f"/workshops/{workshop.id}/join").status_code in (303, 403)
     event = workshop_event(workshop, uid="u@aula.test", sequence=0, stamp=workshop.created_at)
     seen.append(calendar([event]).to_ical().decode())
     seen.extend(record.getMessage() for record in caplog.records)

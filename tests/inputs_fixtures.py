@@ -1,0 +1,158 @@
+"""Helpers for the hostile-input tests: hostile values, a small world to aim them at, and a
+count of every row written (to prove that a refused change wrote nothing)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from lms.db import db, utcnow
+from tests.cohort_fixtures import STEPS, make_entities
+
+#: Ids beyond every database's integer range (PostgreSQL's integer, then bigint, then any).
+HUGE_IDS = ("2147483648", "9223372036854775808", "99999999999999999999")
+
+#: Hostile values for a JSON field, by class; each field gets one value of each class, taken
+#: in turn (``pick``), so that every value is aimed at some field and each request counts.
+JSON_CLASSES: dict[str, list[Any]] = {
+    "huge_int": [2**31, 2**63, 10**20, -(2**70)],
+    "unreadable": ["abc\ud800def", "abc\x00def", "abc\x1b[31mdef", "\udfff"],
+    "line_break": ["abc\r\nBcc: evil@example.org", "a\nb", "a\u2028b", "\ta\x85b"],
+    "date": ["9999-12-31T22:30:00", "10000-01-01", "0001-01-01T00:30:00", "2150-06-01",
+             "2027-03-28T02:30:00", "2027-10-31T02:30:00"],
+    "null": [None],
+    "object": [{}],
+    "list": [[], ["x"]],
+    "wrong_type": [True, 1.5, "12", 0],
+    "long": ["x" * 100_000],
+}  # fmt: skip
+
+#: What a JSON body may be instead of an object.
+NOT_AN_OBJECT: list[Any] = [None, [], "x", 5]
+
+#: Hostile values for a form field (forms carry text alone), by class. Bytes are sent as they
+#: are: a lone surrogate's UTF-8 form and bytes that are no UTF-8 at all.
+FORM_CLASSES: dict[str, list[Any]] = {
+    "huge_int": ["99999999999999999999", "2147483648", "-9223372036854775809"],
+    "unreadable": ["abc\x00def", b"%ED%A0%80", b"%FF%FE", "abc\x1b[31m\x7f"],
+    "line_break": ["abc\r\nBcc: evil@example.org", "a\nb", "\u2028"],
+    "far_date": ["9999-12-31", "10000-01-01", "0001-01-01", "02:30"],
+    "empty": [""],
+    "long": ["x" * 100_000],
+}
+
+
+def pick(values: list[Any], turn: int) -> Any:
+    return values[turn % len(values)]
+
+
+@dataclass
+class World:
+    coordinator: Any
+    trainer: Any
+    learner: Any
+    workshop: Any
+    entity: Any
+    itinerary: Any
+    cohort: Any
+    message_id: int
+
+    def ids(self) -> dict[str, int]:
+        """Values for the URL map's parameters."""
+        return {
+            "workshop_id": self.workshop.id,
+            "user_id": self.learner.id,
+            "entity_id": self.entity.id,
+            "cohort_id": self.cohort.id,
+            "itinerary_id": self.itinerary.id,
+            "message_id": self.message_id,
+        }
+
+
+def make_world(make_user, make_workshop) -> World:
+    """A coordinator, a trainer, a learner enrolled in a workshop, an entity admitted to a
+    cohort, and one outbox message."""
+    from courses.cohorts import operations as cohorts
+    from courses.workshops import operations as workshops
+    from lms.notifications.models import OutboxMessage
+
+    coordinator = make_user("coordinator", name="Coordinator")
+    trainer = make_user("trainer", name="Trainer")
+    learner = make_user("learner", name="Learner")
+    workshop = make_workshop(trainer=trainer, capacity=5)
+    workshops.enrol(workshop.id, db.session.merge(learner))
+    (entity,) = make_entities(make_user, 1)
+    itinerary = cohorts.create_itinerary(name="Path", steps=STEPS)
+    cohort = cohorts.create_cohort(
+        itinerary_id=itinerary.id,
+        name="Cohort",
+        starts_on=date.today() + timedelta(days=14),
+        timezone="Europe/Madrid",
+        referent=db.session.merge(coordinator),
+    )
+    cohorts.admit_entity(cohort.id, entity.id)
+    db.session.commit()
+    message_id = db.session.scalar(sa.select(sa.func.min(OutboxMessage.id)))
+    return World(
+        coordinator, trainer, learner, workshop, entity, itinerary, cohort, message_id or 1
+    )
+
+
+class WriteCounter:
+    """Counts every row written to any table, with a trigger per table: one cheap query tells
+    whether a request wrote anything at all (content compared row by row would cost more
+    than the request). Installed for one test, and removed after it (PostgreSQL keeps the
+    database for the whole run)."""
+
+    TABLE = "hostile_walk_writes"
+
+    def __init__(self) -> None:
+        self.tables = [t.name for t in db.metadata.sorted_tables]
+        self.postgres = db.engine.dialect.name == "postgresql"
+
+    def install(self) -> None:
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(f"CREATE TABLE {self.TABLE} (n INTEGER NOT NULL)")
+            conn.exec_driver_sql(f"INSERT INTO {self.TABLE} VALUES (0)")
+            if self.postgres:
+                conn.exec_driver_sql(
+                    f"CREATE FUNCTION {self.TABLE}_count() RETURNS trigger LANGUAGE plpgsql "
+                    f"AS $$ BEGIN UPDATE {self.TABLE} SET n = n + 1; RETURN NULL; END $$"
+                )
+            for table in self.tables:
+                if self.postgres:
+                    conn.exec_driver_sql(
+                        f"CREATE TRIGGER {self.TABLE}_{table} AFTER INSERT OR UPDATE OR DELETE "
+                        f'ON "{table}" FOR EACH ROW EXECUTE FUNCTION {self.TABLE}_count()'
+                    )
+                    continue
+                for op in ("INSERT", "UPDATE", "DELETE"):
+                    conn.exec_driver_sql(
+                        f'CREATE TRIGGER {self.TABLE}_{table}_{op} AFTER {op} ON "{table}" '
+                        f"BEGIN UPDATE {self.TABLE} SET n = n + 1; END"
+                    )
+
+    def count(self) -> int:
+        db.session.rollback()
+        with db.engine.connect() as conn:
+            return conn.exec_driver_sql(f"SELECT n FROM {self.TABLE}").scalar_one()
+
+    def remove(self) -> None:
+        db.session.rollback()
+        with db.engine.begin() as conn:
+            for table in self.tables:
+                if self.postgres:
+                    conn.exec_driver_sql(f'DROP TRIGGER {self.TABLE}_{table} ON "{table}"')
+                    continue
+                for op in ("INSERT", "UPDATE", "DELETE"):
+                    conn.exec_driver_sql(f"DROP TRIGGER {self.TABLE}_{table}_{op}")
+            if self.postgres:
+                conn.exec_driver_sql(f"DROP FUNCTION {self.TABLE}_count()")
+            conn.exec_driver_sql(f"DROP TABLE {self.TABLE}")
+
+
+def now_plus(days: int) -> str:
+    return (utcnow() + timedelta(days=days)).strftime("%Y-%m-%d")
