@@ -46,6 +46,8 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_RATE_LIMIT = "10 per minute"
+    #: Failed sign-ins (web and API) and reset requests per account, from any address.
+    ACCOUNT_RATE_LIMIT = "5 per minute; 30 per hour"
     #: An API token opens the API for this many days; its owner can revoke it sooner.
     API_TOKEN_DAYS = 90
     #: SMTP; when MAIL_SERVER is empty, outgoing mail is written under instance/mail/.

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -21,6 +21,34 @@ from lms.errors import Forbidden, SignInRequired
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def account_key() -> str:
+    """The rate-limit key of the account a request names (the ``email`` of a sign-in form,
+    a token request or a reset), so that guesses at one account spread over many addresses
+    still meet one limit. Without an address, the client's own."""
+    data: Any = request.get_json(silent=True) if request.is_json else request.form
+    email = data.get("email") if isinstance(data, dict) or data is request.form else None
+    if not isinstance(email, str) or not email.strip():
+        return f"address:{get_remote_address()}"
+    return f"account:{email.strip().lower()[:254]}"
+
+
+def failed(response: Any) -> bool:
+    """Count an attempt against the account only when it failed (a 4xx other than 429)."""
+    return 400 <= response.status_code < 500 and response.status_code != 429
+
+
+def account_limit(scope: str, *, only_failures: bool = True) -> Callable:
+    """The per-account limit (``ACCOUNT_RATE_LIMIT``), shared by the web and API routes
+    that name the same ``scope``."""
+    return limiter.shared_limit(
+        lambda: current_app.config["ACCOUNT_RATE_LIMIT"],
+        scope=scope,
+        key_func=account_key,
+        methods=["POST"],
+        deduct_when=failed if only_failures else None,
+    )
 
 
 def current_person() -> Any:

@@ -7,7 +7,7 @@ from lms.api import bp, field, json_body
 from lms.db import db
 from lms.errors import DomainError
 from lms.i18n import visitor_locale
-from lms.security import current_person, limiter, roles_required
+from lms.security import account_limit, current_person, limiter, roles_required
 
 from . import operations, queries
 from .models import hash_token
@@ -44,6 +44,7 @@ def sign_up():
 
 @bp.post("/tokens")
 @limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"])
+@account_limit("sign-in")
 def create_token():
     data = json_body()
     user = operations.authenticate(field(data, "email"), field(data, "password", single_line=False))
@@ -112,6 +113,7 @@ def me():
 
 @bp.post("/password-reset")
 @limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"])
+@account_limit("password-reset", only_failures=False)
 def password_reset():
     """202 with the same body whether or not the account exists."""
     operations.request_password_reset(field(json_body(), "email", max_length=254))

@@ -18,7 +18,7 @@ from lms.db import begin_write, db
 from lms.enums import offer
 from lms.errors import DomainError, carry_out
 from lms.i18n import visitor_locale
-from lms.security import limiter, roles_required, safe_next
+from lms.security import account_limit, limiter, roles_required, safe_next
 
 from . import operations, queries
 from .forms import (
@@ -97,6 +97,7 @@ def sign_up():
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(_sign_in_limit, methods=["POST"])
+@account_limit("sign-in")
 def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
@@ -183,6 +184,7 @@ def change_password():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(_sign_in_limit, methods=["POST"])
+@account_limit("password-reset", only_failures=False)
 def forgot_password():
     """Ask for a reset link: the same answer whether the account exists or not."""
     form = PasswordForgotForm()
