@@ -35,20 +35,23 @@ from .models import CalendarToken
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _LIVE = (EnrolmentState.enrolled, EnrolmentState.waitlisted)
 _CUTOFF = sa.bindparam("cutoff", type_=UTCDateTime)
-#: How far ahead the feeds of many workshops reach (the catalogue's and a coordinator's
-#: ``?all=1``): a province plans years ahead, and a calendar client copes with a year.
+#: How far ahead the catalogue feed reaches: a province plans years ahead, and a calendar
+#: client copes with a year of public workshops.
 HORIZON = timedelta(days=365)
+#: How far ahead a coordinator's ``?all=1`` reaches: every workshop, cohort meetings
+#: included, is tens of thousands of events a year in a province; a season is an overview.
+EVERYTHING_HORIZON = timedelta(days=90)
 _UNTIL = sa.bindparam("until", type_=UTCDateTime)
 
 
-def horizon() -> datetime:
-    """The end of the feeds' horizon now."""
-    return utcnow() + HORIZON
+def horizon(ahead: timedelta = HORIZON) -> datetime:
+    """The end of a feed's horizon now."""
+    return utcnow() + ahead
 
 
 def _entered(name: str) -> sa.Label:
-    """The latest start within the horizon: the horizon reached it at that start minus
-    HORIZON, a change of the feed that no row records (``<name>_entered``)."""
+    """The latest start within the horizon: the horizon reached it at that start minus the
+    horizon's length, a change of the feed that no row records (``<name>_entered``)."""
     return sa.func.max(sa.type_coerce(Workshop.starts_at, UTCDateTime)).label(f"{name}_entered")
 
 
@@ -89,7 +92,9 @@ def _summary(name: str, moments: list[Any], included: sa.ColumnElement) -> list[
     ]
 
 
-def _feed_state(summaries: dict, past: timedelta, *more: datetime) -> FeedState:
+def _feed_state(
+    summaries: dict, past: timedelta, *more: datetime, ahead: timedelta = HORIZON
+) -> FeedState:
     """Fold the summaries' columns into one FeedState."""
     moments, count = [m for m in more if m is not None], 0
     for key, value in summaries.items():
@@ -99,7 +104,7 @@ def _feed_state(summaries: dict, past: timedelta, *more: datetime) -> FeedState:
         elif value is not None and kind == "dropped":
             moments.append(value + past)
         elif value is not None and kind == "entered":
-            moments.append(value - HORIZON)
+            moments.append(value - ahead)
         elif value is not None:
             moments.append(value)
     return FeedState(max(moments, default=EPOCH), count)
@@ -169,7 +174,8 @@ def personal_state(
     coordinator asks for ``everything``); None for an unknown or replaced token."""
     if not token:
         return None
-    params = {"token_hash": hash_token(token), "cutoff": cutoff, "until": horizon()}
+    until = horizon(EVERYTHING_HORIZON)
+    params = {"token_hash": hash_token(token), "cutoff": cutoff, "until": until}
     row = db.session.connection().execute(_personal_statement(everything), params).first()
     if row is None:
         return None
@@ -177,7 +183,7 @@ def personal_state(
     summaries = dict(row._mapping)
     for key in ("id", "locale", "role", "created_at"):
         del summaries[key]
-    return owner, _feed_state(summaries, past, owner.token_created_at)
+    return owner, _feed_state(summaries, past, owner.token_created_at, ahead=EVERYTHING_HORIZON)
 
 
 @functools.cache
@@ -224,7 +230,8 @@ def personal_feed(owner: Owner, cutoff: datetime, everything: bool) -> PersonalF
     coordinator who asks, every other workshop: three queries whatever the number of events."""
     places = places_of(owner.user_id, live_only=True, starts_from=cutoff)
     teaching = _workshops(cutoff, Workshop.trainer_id == owner.user_id)
-    others = _workshops(cutoff, Workshop.starts_at < horizon()) if everything else []
+    until = horizon(EVERYTHING_HORIZON)
+    others = _workshops(cutoff, Workshop.starts_at < until) if everything else []
     mine = {p.enrolment.workshop_id for p in places} | {w.id for w in teaching}
     return PersonalFeed(places, teaching, [w for w in others if w.id not in mine])
 

@@ -1,5 +1,5 @@
-"""The feeds of many workshops (the catalogue's, a coordinator's ?all=1) reach a year ahead:
-a province that plans years ahead does not send every date it holds."""
+"""The feeds of many workshops reach a horizon (the catalogue's a year ahead, a coordinator's
+?all=1 a season): a province that plans years ahead does not send every date it holds."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from lms.db import db, utcnow
-from scheduler.feeds.queries import HORIZON
+from scheduler.feeds.queries import EVERYTHING_HORIZON, HORIZON
 from tests.feeds_fixtures import icaljs
 
 
@@ -27,9 +27,11 @@ def test_the_catalogue_feed_ends_at_the_horizon(client, near_and_far):
     assert [e["uid"] for e in events] == [f"workshop-{near.id}@aula.test"]
 
 
-def test_everything_feed_ends_at_the_horizon(client, make_user, api_token, near_and_far):
-    # A coordinator's ?all=1 holds what happens within the year, not what is planned after.
-    near, _far = near_and_far
+def test_everything_feed_ends_at_its_horizon(client, make_user, api_token, make_workshop):
+    # A coordinator's ?all=1 holds what happens within the season, not what comes after.
+    now = utcnow().replace(microsecond=0)
+    near = make_workshop(title="Near", starts_at=now + EVERYTHING_HORIZON - timedelta(days=2))
+    make_workshop(title="Far", starts_at=now + EVERYTHING_HORIZON + timedelta(days=2))
     coordinator = make_user("coordinator")
     answer = client.post("/api/v1/me/calendar-token", headers=api_token(coordinator))
     feed = answer.get_json()["feed_url"].removeprefix("http://aula.test")
