@@ -89,8 +89,8 @@ def figures(starts_from: datetime, starts_to: datetime) -> Figures:
     parent_topic = dict(parents)
     for case_id, _topic, _created, referred_from in cases:
         if referred_from is not None and referred_from in parent_topic:
-            key = (parent_topic[referred_from], topic_of[case_id])
-            result.referrals[key] = result.referrals.get(key, 0) + 1
+            pair = (parent_topic[referred_from], topic_of[case_id])
+            result.referrals[pair] = result.referrals.get(pair, 0) + 1
     return result
 
 

@@ -109,7 +109,7 @@ def loads(advisor_ids: list[int], now: datetime | None = None) -> dict[int, int]
         .where(Case.advisor_id.in_(advisor_ids), Case.routed_at >= week_start(now))
         .group_by(Case.advisor_id)
     )
-    return {int(advisor_id): count for advisor_id, count in rows}
+    return {advisor_id: count for advisor_id, count in rows if advisor_id is not None}
 
 
 # -- slots ----------------------------------------------------------------------------------

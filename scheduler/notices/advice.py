@@ -45,6 +45,8 @@ def _intro(change: str, requester: User, moment: str) -> str:
 def advisor_notice(consultation: Consultation, change: str) -> None:
     workshop = db.session.get(Workshop, consultation.workshop_id)
     advisor = db.session.get(User, consultation.advisor_id)
+    if workshop is None or advisor is None:
+        return
     requester = consultation.case.requester
     config = current_app.config
     method = "CANCEL" if change == "cancelled" else "REQUEST"
