@@ -16,7 +16,7 @@ from lms.accounts.queries import users_with_role
 from lms.db import db, utcnow
 from lms.enums import choices
 from lms.errors import DomainError, carry_out, check_day, refuse
-from lms.security import roles_required
+from lms.security import roles_required, safe_next
 
 from ..entities.queries import all_entities, entities_of
 from . import figures as advice_figures
@@ -247,7 +247,7 @@ def reassign(case_id: int):
     advisor_id = request.form.get("advisor_id", "")
     return carry_out(
         lambda: operations.reassign(found.id, int(advisor_id) if advisor_id.isdigit() else None),
-        request.form.get("next") or _back(case_id),
+        safe_next(request.form.get("next"), _back(case_id)),
         _("The request has been given to another advisor."),
     )
 
