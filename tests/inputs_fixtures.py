@@ -4,8 +4,9 @@ count of every row written (to prove that a refused change wrote nothing)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -100,9 +101,16 @@ class AdviceDesk:
             "consultation_id": self.consultation_id,
             "slot": self.free_slots[0],
             "later_slot": self.free_slots[1],
+            "slot_day": _weekday(self.free_slots[0]),
+            "later_slot_day": _weekday(self.free_slots[1]),
             "token_id": self.token_id,
             "token": self.reset_token,
         }
+
+
+def _weekday(moment: str) -> int:
+    """The ISO weekday of ``moment`` in the advisor's zone (the world's is Madrid's)."""
+    return datetime.fromisoformat(moment).astimezone(ZoneInfo("Europe/Madrid")).isoweekday()
 
 
 def make_desk(coordinator: Any, advisor: Any) -> AdviceDesk:

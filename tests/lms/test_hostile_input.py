@@ -175,8 +175,11 @@ BODIES: dict[str, dict[str, Any]] = {
     "advice.set_hours": {
         "timezone": "Europe/Madrid",
         "slot_minutes": "60",
-        **{f"start-{d}-0": "08:00" for d in range(1, 8)},
-        **{f"end-{d}-0": "20:00" for d in range(1, 8)},
+        # the days of the slots that later routes book (every day would cost 60 requests)
+        "start-{slot_day}-0": "08:00",
+        "end-{slot_day}-0": "20:00",
+        "start-{later_slot_day}-0": "08:00",
+        "end-{later_slot_day}-0": "20:00",
         "days_off": "",
     },
     "advice.create_topic": {
