@@ -4,11 +4,13 @@ count of every row written (to prove that a refused change wrote nothing)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from lms.accounts.models import TokenPurpose
 from lms.db import db, utcnow
 from tests.cohort_fixtures import STEPS, make_entities
 
@@ -59,9 +61,10 @@ class World:
     itinerary: Any
     cohort: Any
     message_id: int
+    desk: AdviceDesk
 
-    def ids(self) -> dict[str, int]:
-        """Values for the URL map's parameters."""
+    def ids(self) -> dict[str, Any]:
+        """Values for the URL map's parameters (and for the bodies' ``{name}``)."""
         return {
             "workshop_id": self.workshop.id,
             "user_id": self.learner.id,
@@ -69,12 +72,82 @@ class World:
             "cohort_id": self.cohort.id,
             "itinerary_id": self.itinerary.id,
             "message_id": self.message_id,
+        } | self.desk.ids()
+
+
+@dataclass
+class AdviceDesk:
+    """The advice desk of the world: the trainer advises (with hours) on two topics; the
+    coordinator has asked for advice twice, one request with a consultation booked; and the
+    coordinator has a spare API token and a live password-reset link."""
+
+    advisor_id: int
+    topic_id: int
+    other_topic_id: int
+    spare_topic_id: int
+    case_id: int
+    consultation_id: int
+    free_slots: list[str]
+    token_id: int
+    reset_token: str
+
+    def ids(self) -> dict[str, Any]:
+        return {
+            "advisor_id": self.advisor_id,
+            "topic_id": self.topic_id,
+            "other_topic_id": self.other_topic_id,
+            "spare_topic_id": self.spare_topic_id,
+            "case_id": self.case_id,
+            "consultation_id": self.consultation_id,
+            "slot": self.free_slots[0],
+            "later_slot": self.free_slots[1],
+            "slot_day": _weekday(self.free_slots[0]),
+            "later_slot_day": _weekday(self.free_slots[1]),
+            "token_id": self.token_id,
+            "token": self.reset_token,
         }
+
+
+def _weekday(moment: str) -> int:
+    """The ISO weekday of ``moment`` in the advisor's zone (the world's is Madrid's)."""
+    return datetime.fromisoformat(moment).astimezone(ZoneInfo("Europe/Madrid")).isoweekday()
+
+
+def make_desk(coordinator: Any, advisor: Any) -> AdviceDesk:
+    from courses.advice import operations as advice
+    from courses.advice import queries
+    from lms.accounts import operations as accounts
+
+    coordinator, advisor = db.session.merge(coordinator), db.session.merge(advisor)
+    weekly = [(day, "08:00", "20:00") for day in range(1, 8)]
+    advice.set_hours(advisor.id, timezone="Europe/Madrid", slot_minutes=60, weekly=weekly)
+    topic = advice.create_topic("Funding", advisor_ids=[advisor.id])
+    other = advice.create_topic("Legal form", advisor_ids=[advisor.id])
+    spare = advice.create_topic("Spare", advisor_ids=[advisor.id])  # for the topic's edits
+    case = advice.create_request(coordinator, topic_id=topic.id, need="Help", consent=True)
+    booked = advice.create_request(coordinator, topic_id=topic.id, need="More", consent=True)
+    now = utcnow()
+    slots = queries.free_slots(booked.advisor, now + timedelta(days=2), now + timedelta(days=9))
+    consultation = advice.book(booked.id, slots[0].starts_at)
+    token, _secret = accounts.make_token(coordinator)
+    reset = accounts._new_link(coordinator, TokenPurpose.reset, timedelta(hours=1))
+    db.session.commit()
+    return AdviceDesk(
+        advisor_id=advisor.id,
+        topic_id=topic.id,
+        other_topic_id=other.id,
+        spare_topic_id=spare.id,
+        case_id=case.id,
+        consultation_id=consultation.id,
+        free_slots=[s.starts_at.isoformat() for s in slots[1:3]],
+        token_id=token.id,
+        reset_token=reset,
+    )
 
 
 def make_world(make_user, make_workshop) -> World:
     """A coordinator, a trainer, a learner enrolled in a workshop, an entity admitted to a
-    cohort, and one outbox message."""
+    cohort, one outbox message, and the advice desk (``make_desk``)."""
     from courses.cohorts import operations as cohorts
     from courses.workshops import operations as workshops
     from lms.notifications.models import OutboxMessage
@@ -96,8 +169,9 @@ def make_world(make_user, make_workshop) -> World:
     cohorts.admit_entity(cohort.id, entity.id)
     db.session.commit()
     message_id = db.session.scalar(sa.select(sa.func.min(OutboxMessage.id)))
+    desk = make_desk(coordinator, trainer)
     return World(
-        coordinator, trainer, learner, workshop, entity, itinerary, cohort, message_id or 1
+        coordinator, trainer, learner, workshop, entity, itinerary, cohort, message_id or 1, desk
     )
 
 

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.api import bp, field, json_body, parse_datetime
 from lms.db import db, utcnow
-from lms.errors import DomainError, error_response
+from lms.errors import DomainError, check_day, check_moment, error_response
 from lms.security import current_person, roles_required
 
 from . import operations, permissions, queries
@@ -106,7 +106,7 @@ def _moment(name: str, default: datetime) -> datetime:
         return default
     try:
         if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), time(), UTC)
+            return datetime.combine(check_day(date.fromisoformat(value), name), time(), UTC)
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise DomainError(
@@ -114,7 +114,7 @@ def _moment(name: str, default: datetime) -> datetime:
             code="bad_date",
             status=400,
         ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return check_moment(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC), name)
 
 
 def _starts_at(data: dict[str, Any], advisor: Advisor) -> datetime:

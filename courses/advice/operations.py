@@ -27,7 +27,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import User
 from lms.db import begin_write, db, utcnow
-from lms.errors import Conflict, DomainError, NotFound, is_whole
+from lms.errors import Conflict, DomainError, NotFound, is_id, is_whole
 
 from ..entities.models import Entity
 from ..signals import consultation_changed
@@ -111,7 +111,7 @@ def _names(name: str, names: dict[str, Any] | None) -> dict[str, str]:
 def _advisors(user_ids: Iterable[Any]) -> list[Advisor]:
     found = []
     for user_id in dict.fromkeys(user_ids):
-        advisor = queries.get_advisor(user_id) if is_whole(user_id, 1, 2**31) else None
+        advisor = queries.get_advisor(user_id) if is_id(user_id) else None
         if advisor is None:
             advisor = make_advisor(_teacher(user_id))
         found.append(advisor)
@@ -119,7 +119,7 @@ def _advisors(user_ids: Iterable[Any]) -> list[Advisor]:
 
 
 def _teacher(user_id: Any) -> User:
-    user = db.session.get(User, user_id) if is_whole(user_id, 1, 2**31) else None
+    user = db.session.get(User, user_id) if is_id(user_id) else None
     if user is None:
         raise DomainError(_l("There is no such person."), code="unknown_user")
     if not user.can_teach:
@@ -322,7 +322,7 @@ def create_request(
     need = _text(need, _l("Please say what you need."))
     urgency = Urgency.parse(urgency, "urgency")
     if entity_id is not None:
-        entity = db.session.get(Entity, entity_id) if is_whole(entity_id, 1, 2**31) else None
+        entity = db.session.get(Entity, entity_id) if is_id(entity_id) else None
         if entity is None or not (requester.is_coordinator or entity.has_member(requester)):
             raise DomainError(_l("You do not belong to that organisation."), code="unknown_entity")
     case = Case(

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from lms.db import db, utcnow
+from lms.errors import is_id
 
 from ..workshops.models import Workshop, WorkshopStatus
 from .models import Advisor, Case, CaseState, Consultation, EntityNeed, Topic
@@ -28,7 +29,7 @@ class Slot:
 
 
 def get_topic(topic_id: Any) -> Topic | None:
-    return db.session.get(Topic, topic_id) if isinstance(topic_id, int) else None
+    return db.session.get(Topic, topic_id) if is_id(topic_id) else None
 
 
 def topics(*, active_only: bool = True) -> list[Topic]:
@@ -39,7 +40,7 @@ def topics(*, active_only: bool = True) -> list[Topic]:
 
 
 def get_advisor(user_id: Any) -> Advisor | None:
-    return db.session.get(Advisor, user_id) if isinstance(user_id, int) else None
+    return db.session.get(Advisor, user_id) if is_id(user_id) else None
 
 
 def advisors() -> list[Advisor]:
@@ -51,11 +52,11 @@ def advisors() -> list[Advisor]:
 
 
 def get_case(case_id: Any) -> Case | None:
-    return db.session.get(Case, case_id) if isinstance(case_id, int) else None
+    return db.session.get(Case, case_id) if is_id(case_id) else None
 
 
 def get_consultation(consultation_id: Any) -> Consultation | None:
-    if not isinstance(consultation_id, int):
+    if not is_id(consultation_id):
         return None
     return db.session.get(Consultation, consultation_id)
 

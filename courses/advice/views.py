@@ -15,8 +15,8 @@ from lms.accounts.models import Role
 from lms.accounts.queries import users_with_role
 from lms.db import db, utcnow
 from lms.enums import choices
-from lms.errors import DomainError, carry_out, refuse
-from lms.security import roles_required
+from lms.errors import DomainError, carry_out, check_day, refuse
+from lms.security import roles_required, safe_next
 
 from ..entities.queries import all_entities, entities_of
 from . import figures as advice_figures
@@ -247,7 +247,7 @@ def reassign(case_id: int):
     advisor_id = request.form.get("advisor_id", "")
     return carry_out(
         lambda: operations.reassign(found.id, int(advisor_id) if advisor_id.isdigit() else None),
-        request.form.get("next") or _back(case_id),
+        safe_next(request.form.get("next"), _back(case_id)),
         _("The request has been given to another advisor."),
     )
 
@@ -401,16 +401,24 @@ def set_need(entity_id: int):
 # -- figures ---------------------------------------------------------------------------------
 
 
+def _day_arg(name: str, default: date) -> date:
+    """A filter's day: ``default`` when it is not a date; a 400 when it is one outside the
+    years Aula accepts."""
+    try:
+        day = date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return default
+    try:
+        return check_day(day, name)
+    except DomainError as e:
+        e.status = 400
+        raise
+
+
 def _period() -> tuple[datetime, datetime, str, str]:
     today = utcnow().date()
-    try:
-        first = date.fromisoformat(request.args.get("from", ""))
-    except ValueError:
-        first = today - timedelta(days=84)
-    try:
-        last = date.fromisoformat(request.args.get("to", ""))
-    except ValueError:
-        last = today + timedelta(days=28)
+    first = _day_arg("from", today - timedelta(days=84))
+    last = _day_arg("to", today + timedelta(days=28))
     start = datetime.combine(first, datetime.min.time(), UTC)
     end = datetime.combine(last + timedelta(days=1), datetime.min.time(), UTC)
     return start, end, first.isoformat(), last.isoformat()

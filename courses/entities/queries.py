@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import Role, User
 from lms.db import db
+from lms.errors import is_id
 from lms.pagination import Window
 
 from .models import Entity, Membership
@@ -51,7 +52,7 @@ def staff() -> list[User]:
 def chosen_person(user_id: int | None, email: str | None) -> User | None:
     """The person a form names, by id (the API's way) or by e-mail address: one query."""
     if user_id:
-        return db.session.get(User, user_id)
+        return db.session.get(User, user_id) if is_id(user_id) else None
     address = (email or "").strip().lower()
     if not address:
         return None

@@ -12,7 +12,7 @@ from lms.accounts.models import Role, User
 from lms.accounts.queries import users_with_role
 from lms.db import db
 from lms.enums import choices, offer
-from lms.errors import DomainError, carry_out, check_day, refuse
+from lms.errors import DomainError, carry_out, check_day, is_id, refuse
 from lms.i18n import reader_zone
 from lms.security import roles_required
 
@@ -158,7 +158,7 @@ def _chosen_trainer(form: WorkshopForm):
     chosen = form.trainer_id.data
     if not current_user.is_coordinator or chosen is None or chosen == current_user.id:
         return current_user
-    trainer = db.session.get(User, chosen)
+    trainer = db.session.get(User, chosen) if is_id(chosen) else None
     if trainer is None:
         raise DomainError(_("Only a trainer or a coordinator can run a workshop."))
     return trainer
