@@ -117,6 +117,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "attendance.save": {"status-{user_id}": "present"},
     "attendance.all_present": {},
     "video.settings": {"provider": "", "link": ""},
+    "video.join": {},  # a button: the room opens on POST, nothing to fill in
     "entities.index": {"name": "E2", "kind": "cooperative", "sector": "S", "size": "5"},
     "entities.add_member": {"user_id": "{trainer_id}", "role": "member"},
     "entities.diagnosis": {
