@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from lms.accounts.models import User
 from lms.db import db, utcnow
 from lms.errors import is_id
 
@@ -198,3 +199,34 @@ def next_free(advisor: Advisor, after: datetime | None = None) -> list[Slot]:
         if len(found) == NEXT_SLOTS:
             break
     return found
+
+
+def personal_data(user: User) -> list[dict[str, Any]]:
+    """A person's requests to the advice desk and their consultations, for their export (an
+    advisor's private notes are not theirs to read and are left out)."""
+    cases = db.session.scalars(
+        sa.select(Case).where(Case.requester_id == user.id).order_by(Case.id)
+    ).all()
+    held = db.session.scalars(
+        sa.select(Consultation)
+        .where(Consultation.case_id.in_([c.id for c in cases]))
+        .order_by(Consultation.starts_at)
+    ).all()
+    return [
+        {
+            "id": c.id,
+            "topic": c.topic.name_in(user.locale or "en"),
+            "organisation": c.organisation,
+            "need": c.need,
+            "urgency": c.urgency.value,
+            "consent": c.consent,
+            "state": c.state.value,
+            "created_at": c.created_at.isoformat(),
+            "consultations": [
+                {"starts_at": h.starts_at.isoformat(), "state": h.state.value}
+                for h in held
+                if h.case_id == c.id
+            ],
+        }
+        for c in cases
+    ]

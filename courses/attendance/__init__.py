@@ -18,12 +18,15 @@ CERTIFICATE_DEFAULTS = {
 
 
 def init_app(app: Flask) -> None:
-    from . import api, certificates, models, views  # noqa: F401  (api adds its routes to lms.api.bp)
+    from lms.accounts.personal import add_section
+
+    from . import api, certificates, models, queries, views  # noqa: F401  (api: lms.api.bp)
 
     for key, value in CERTIFICATE_DEFAULTS.items():
         app.config.setdefault(key, value)
     app.jinja_env.globals["certificates_pdf_available"] = certificates.pdf_available
     app.register_blueprint(views.bp)
+    add_section(app, "attendance", queries.personal_data)
     ui.add_panel(app, "workshop", "courses/attendance/_workshop_panel.html")
     ui.add_nav_item(app, "attendance.history", _l("My attendance"), roles=("learner",))
     ui.add_nav_item(app, "attendance.teaching", _l("Attendance"), roles=("trainer", "coordinator"))

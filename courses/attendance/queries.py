@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
@@ -245,3 +246,26 @@ def export_rows(
         ExportRow(*row, entities=_entity_names(names))  # type: ignore[misc]  # mypy can't count *row
         for *row, names in db.session.execute(query)
     ]
+
+
+def personal_data(user: User) -> dict[str, Any]:
+    """When a person entered rooms and how their attendance was marked, for their export."""
+    joins = db.session.scalars(
+        sa.select(RoomJoin).where(RoomJoin.user_id == user.id).order_by(RoomJoin.id)
+    )
+    marks = db.session.scalars(
+        sa.select(AttendanceMark)
+        .join(Enrolment, Enrolment.id == AttendanceMark.enrolment_id)
+        .where(Enrolment.user_id == user.id)
+        .order_by(AttendanceMark.enrolment_id)
+    )
+    return {
+        "room_joins": [
+            {"workshop_id": j.workshop_id, "at": j.joined_at.isoformat()} for j in joins
+        ],
+        "marks": [
+            {"workshop_id": m.enrolment.workshop_id, "source": m.source.value,
+             "marked_at": m.marked_at.isoformat()}
+            for m in marks
+        ],
+    }  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
@@ -57,3 +59,14 @@ def chosen_person(user_id: int | None, email: str | None) -> User | None:
     if not address:
         return None
     return db.session.scalar(sa.select(User).where(User.email == address))
+
+
+def personal_data(user: User) -> list[dict[str, Any]]:
+    """The entities a person belongs to, and as what, for their export."""
+    rows = db.session.execute(
+        sa.select(Entity.name, Membership.role)
+        .join(Membership, Membership.entity_id == Entity.id)
+        .where(Membership.user_id == user.id)
+        .order_by(Entity.name)
+    )
+    return [{"entity": name, "role": role.value} for name, role in rows]

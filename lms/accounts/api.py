@@ -9,7 +9,7 @@ from lms.errors import DomainError
 from lms.i18n import visitor_locale
 from lms.security import account_limit, current_person, limiter, roles_required
 
-from . import operations, queries
+from . import operations, personal, queries
 from .models import hash_token
 from .views import RESET_SENT
 
@@ -109,6 +109,13 @@ def revoke_token(token_id: int):
 @roles_required()
 def me():
     return jsonify(user_json(current_person()))
+
+
+@bp.get("/me/data")
+@roles_required()
+def my_data():
+    """Everything Aula holds about the caller (lms.accounts.personal)."""
+    return jsonify(personal.everything_about(current_person()))
 
 
 @bp.post("/password-reset")

@@ -4,6 +4,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -20,7 +21,7 @@ from lms.errors import DomainError, carry_out
 from lms.i18n import visitor_locale
 from lms.security import account_limit, limiter, roles_required, safe_next
 
-from . import operations, queries
+from . import operations, personal, queries
 from .forms import (
     PasswordChangeForm,
     PasswordForgotForm,
@@ -292,3 +293,19 @@ def set_language():
         current_user.locale = locale
         db.session.commit()
     return redirect(_safe_next(url_for("workshops.catalogue")))
+
+
+@bp.get("/profile/data")
+@roles_required()
+def my_data():
+    """Everything Aula holds about the person, to read (lms.accounts.personal)."""
+    return render_template("accounts/my_data.html", data=personal.everything_about(current_user))
+
+
+@bp.get("/profile/data.json")
+@roles_required()
+def my_data_json():
+    """The same, as a file to take away."""
+    response = jsonify(personal.everything_about(current_user))
+    response.headers["Content-Disposition"] = 'attachment; filename="aula-my-data.json"'
+    return response

@@ -33,9 +33,10 @@ def _wake_after_commit(session: sa.orm.Session) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from lms.accounts.personal import add_section
     from lms.ui import add_nav_item
 
-    from . import models, views  # noqa: F401  (models: its table belongs to the schema)
+    from . import models, queries, views  # noqa: F401  (models: its table belongs to the schema)
     from .worker import InProcessDelivery, worker_command
 
     for key, value in DEFAULTS.items():
@@ -43,6 +44,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.cli.add_command(worker_command)
     add_nav_item(app, "notifications.deliveries", _l("Deliveries"), roles=("coordinator",))
+    add_section(app, "messages", queries.personal_data)
     if not sa.event.contains(sa.orm.Session, "after_commit", _wake_after_commit):
         sa.event.listen(sa.orm.Session, "after_commit", _wake_after_commit)
     if app.config["DELIVER_IN_PROCESS"] and not app.testing:

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from lms.accounts.models import User
 from lms.db import db
 
 from .models import OutboxMessage, OutboxStatus
@@ -24,3 +27,22 @@ def counts() -> dict[OutboxStatus, int]:
     )
     found = dict(rows.all())
     return {status: found.get(status, 0) for status in OutboxStatus}
+
+
+def personal_data(user: User) -> list[dict[str, Any]]:
+    """The messages written to a person: what, to which address, when, and whether they left."""
+    messages = db.session.scalars(
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.recipient_id == user.id)
+        .order_by(OutboxMessage.id)
+    )
+    return [
+        {
+            "kind": m.kind,
+            "to": m.recipient_address,
+            "status": m.status.value,
+            "written_at": m.created_at.isoformat(),
+            "delivered_at": m.delivered_at.isoformat() if m.delivered_at else None,
+        }
+        for m in messages
+    ]

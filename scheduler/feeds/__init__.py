@@ -9,9 +9,12 @@ DEFAULT_PAST_DAYS = 90
 
 
 def init_app(app: Flask) -> None:
-    from . import api, models, views  # noqa: F401  (api adds its routes to lms.api.bp)
+    from lms.accounts.personal import add_section
+
+    from . import api, models, queries, views  # noqa: F401  (api adds its routes to lms.api.bp)
 
     app.config.setdefault("FEEDS_PAST_DAYS", DEFAULT_PAST_DAYS)
     app.register_blueprint(views.bp)
+    add_section(app, "calendar", queries.personal_data)
     ui.add_panel(app, "profile", "scheduler/feeds/_profile_panel.html")
     ui.add_panel(app, "workshop", "scheduler/feeds/_workshop_panel.html")

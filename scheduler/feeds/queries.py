@@ -243,3 +243,9 @@ def _workshops(cutoff: datetime, *where: sa.ColumnElement) -> list[Workshop]:
 
 def public_feed(topic: str | None, cutoff: datetime) -> list[Workshop]:
     return catalogue(topic=topic, starts_from=cutoff, starts_to=horizon(), include_cancelled=True)
+
+
+def personal_data(user: User) -> dict[str, Any]:
+    """Whether a person has a calendar address (only its hash is kept), for their export."""
+    token = token_of(user.id)
+    return {"calendar_address_since": token.created_at.isoformat() if token else None}
