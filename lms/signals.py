@@ -12,3 +12,16 @@ demo_requested = _signals.signal(
     sender. Receivers add their part of the demo and flush; the sender commits.
     """,
 )
+
+
+account_closing = _signals.signal(
+    "account-closing",
+    doc="""A person closes their account: every feature lets go of what it holds of them.
+
+    Sent by ``lms.accounts.operations.close_account`` with the person as sender, inside the
+    write transaction, before the account itself is made anonymous. Receivers withdraw the
+    person from what is still to come (their seats go to the next waiting, as any withdrawal),
+    delete what identifies them, keep what counts anonymously (past attendance, cases for the
+    figures) and flush; the sender commits.
+    """,
+)

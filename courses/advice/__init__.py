@@ -8,12 +8,14 @@ from lms import ui
 
 def init_app(app: Flask) -> None:
     from lms.accounts.personal import add_section
+    from lms.signals import account_closing
 
-    from . import api, guards, models, queries, views  # noqa: F401  (api: lms.api.bp)
+    from . import api, guards, models, operations, queries, views  # noqa: F401  (api: lms.api.bp)
 
     guards.connect()
     app.register_blueprint(views.bp)
     add_section(app, "advice", queries.personal_data)
+    account_closing.connect(operations.on_account_closing)
     app.add_template_global(views.entity_cases, "advice_entity_cases")
     ui.add_panel(app, "entity", "courses/advice/_entity_panel.html")
     ui.add_nav_item(app, "advice.topics", _l("Advice"))

@@ -538,3 +538,23 @@ def record_held(consultation_id: int) -> Consultation:
     consultation.state = ConsultationState.held
     db.session.flush()
     return consultation
+
+
+def on_account_closing(user: User, **_: Any) -> None:
+    """A closing account's consultations still to come are cancelled (the advisor is told) and
+    its requests keep no words of theirs: topic, dates and states stay, for the figures."""
+    cases = db.session.scalars(sa.select(Case).where(Case.requester_id == user.id)).all()
+    coming = db.session.scalars(
+        sa.select(Consultation.id)
+        .where(
+            Consultation.case_id.in_([c.id for c in cases]),
+            Consultation.state == ConsultationState.booked,
+            Consultation.starts_at > utcnow(),
+        )
+        .order_by(Consultation.id)
+    ).all()
+    for consultation_id in coming:
+        cancel(consultation_id)
+    for case in cases:
+        case.need, case.organisation = "", ""
+    db.session.flush()

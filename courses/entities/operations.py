@@ -154,3 +154,14 @@ def record_diagnosis(
     db.session.flush()
     diagnosis_recorded.send(diagnosis)
     return diagnosis
+
+
+def on_account_closing(user: User, **_: Any) -> None:
+    """A closing account leaves its entities (and so the cohorts' meetings to come)."""
+    entity_ids = db.session.scalars(
+        sa.select(Membership.entity_id)
+        .where(Membership.user_id == user.id)
+        .order_by(Membership.entity_id)
+    ).all()
+    for entity_id in entity_ids:
+        remove_member(entity_id, user.id)

@@ -380,3 +380,22 @@ def take_another_date(workshop_id: int, user: User) -> Enrolment:
     mine = _arrive(offered, user, mine)
     SEATS.leave(original, waiting, _E.withdrawn)
     return mine
+
+
+def on_account_closing(user: User, **_: Any) -> None:
+    """A closing account gives up its public places still to come, each as a withdrawal (the
+    first waiting takes the seat). Cohort meetings go with the entity, consultations with the
+    advice desk; past seats stay, for the figures."""
+    workshop_ids = db.session.scalars(
+        sa.select(Enrolment.workshop_id)
+        .join(Workshop, Workshop.id == Enrolment.workshop_id)
+        .where(
+            Enrolment.user_id == user.id,
+            Enrolment.state.in_([_E.enrolled, _E.waitlisted]),
+            Workshop.audience == Audience.public,
+            Workshop.starts_at > utcnow(),
+        )
+        .order_by(Enrolment.workshop_id)
+    ).all()
+    for workshop_id in workshop_ids:
+        withdraw(workshop_id, user.id)

@@ -111,11 +111,21 @@ def me():
     return jsonify(user_json(current_person()))
 
 
-@bp.get("/me/data")
+@bp.get("/me/export")
 @roles_required()
 def my_data():
     """Everything Aula holds about the caller (lms.accounts.personal)."""
     return jsonify(personal.everything_about(current_person()))
+
+
+@bp.delete("/me")
+@roles_required()
+def close_account():
+    """``{password}``; 204: the account is erased and its tokens stop working."""
+    data = json_body()
+    operations.close_account(current_person(), field(data, "password", max_length=200))
+    db.session.commit()
+    return "", 204
 
 
 @bp.post("/password-reset")

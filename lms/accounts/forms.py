@@ -59,6 +59,10 @@ class PasswordChangeForm(FlaskForm):
     new = _new_password()
 
 
+class CloseAccountForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=200)])
+
+
 class PasswordForgotForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
 

@@ -378,3 +378,31 @@ def reset_password(token: str, new: str) -> User:
     user.session_secret = None
     end_other_sessions(user)  # all of them: this request has no session of the account
     return user
+
+
+#: The name a closed account keeps, so that past rosters and figures still count a person.
+CLOSED_NAME = "—"
+
+
+def close_account(user: User, password: str) -> None:
+    """Erase ``user``: given their password, every feature lets go of them
+    (``lms.signals.account_closing``: places to come are given up, memberships and feed
+    addresses removed, messages to them emptied), then the account is made anonymous: no
+    address, no name, no way to sign in, no session or token left. Anonymous figures stay:
+    past seats and their attendance, cases without their words."""
+    from lms.notifications.operations import forget_recipient
+    from lms.signals import account_closing
+
+    if not check_password_hash(user.password_hash, password or ""):
+        raise DomainError(_l("Your current password is not that one."), code="wrong_password")
+    begin_write()
+    account_closing.send(user)
+    forget_recipient(user.id)
+    for model in (UserSession, ApiToken, AccountToken):
+        db.session.execute(sa.delete(model).where(model.user_id == user.id))
+    user.email = f"closed-{user.id}-{secrets.token_hex(4)}@closed.invalid"
+    user.name = CLOSED_NAME
+    user.password_hash = "!"  # no password hashes to this
+    user.locale = ""
+    user.email_confirmed_at = None
+    db.session.flush()

@@ -23,6 +23,7 @@ from lms.security import account_limit, limiter, roles_required, safe_next
 
 from . import operations, personal, queries
 from .forms import (
+    CloseAccountForm,
     PasswordChangeForm,
     PasswordForgotForm,
     PasswordResetForm,
@@ -309,3 +310,24 @@ def my_data_json():
     response = jsonify(personal.everything_about(current_user))
     response.headers["Content-Disposition"] = 'attachment; filename="aula-my-data.json"'
     return response
+
+
+@bp.route("/profile/close", methods=["GET", "POST"])
+@roles_required()
+def close_account():
+    """Erase the account, given its password (lms.accounts.operations.close_account)."""
+    form = CloseAccountForm()
+    if form.validate_on_submit():
+        try:
+            operations.close_account(current_user._get_current_object(), form.password.data)
+        except DomainError as e:
+            db.session.rollback()
+            flash(str(e.message), "error")
+            return render_template("accounts/close.html", form=form), e.status
+        db.session.commit()
+        logout_user()
+        _renew_session()
+        flash(_("Your account is closed and your personal data erased."), "info")
+        return redirect(url_for("workshops.catalogue"), 303)
+    status = 422 if form.errors else 200
+    return render_template("accounts/close.html", form=form), status

@@ -322,3 +322,19 @@ def retry(message_id: int) -> OutboxMessage:
     message.next_attempt_at = utcnow()
     db.session.info["outbox_enqueued"] = True
     return message
+
+
+def forget_recipient(user_id: int) -> None:
+    """A closed account's messages: those not sent yet are dropped, the rest keep only their
+    kind, status and dates (no address, no text)."""
+    db.session.execute(
+        sa.delete(OutboxMessage).where(
+            OutboxMessage.recipient_id == user_id, OutboxMessage.status != OutboxStatus.sent
+        )
+    )
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.recipient_id == user_id)
+        .values(recipient_address="", payload={}, last_error=None)
+        .execution_options(synchronize_session=False)
+    )

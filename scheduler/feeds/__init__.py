@@ -10,11 +10,13 @@ DEFAULT_PAST_DAYS = 90
 
 def init_app(app: Flask) -> None:
     from lms.accounts.personal import add_section
+    from lms.signals import account_closing
 
-    from . import api, models, queries, views  # noqa: F401  (api adds its routes to lms.api.bp)
+    from . import api, models, operations, queries, views  # noqa: F401  (api adds its routes to lms.api.bp)
 
     app.config.setdefault("FEEDS_PAST_DAYS", DEFAULT_PAST_DAYS)
     app.register_blueprint(views.bp)
     add_section(app, "calendar", queries.personal_data)
+    account_closing.connect(operations.on_account_closing)
     ui.add_panel(app, "profile", "scheduler/feeds/_profile_panel.html")
     ui.add_panel(app, "workshop", "scheduler/feeds/_workshop_panel.html")

@@ -33,3 +33,8 @@ def replace_token(user: User) -> str:
     record.created_at = utcnow()
     db.session.flush()
     return token
+
+
+def on_account_closing(user: User, **_: object) -> None:
+    """A closing account's calendar address stops working."""
+    db.session.execute(sa.delete(CalendarToken).where(CalendarToken.user_id == user.id))

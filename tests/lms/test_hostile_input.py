@@ -228,6 +228,9 @@ BODIES: dict[str, dict[str, Any]] = {
     "api.close_request": {},
     "accounts.change_password": {"current": PASSWORD, "new": "another long pw 1"},
     "api.change_password": {"current_password": PASSWORD, "new_password": "another long pw 2"},
+    # A wrong password: closing the walker's account would end the walk (test_personal_data).
+    "accounts.close_account": {"password": "not the password"},
+    "api.close_account": {"password": "not the password"},
     "accounts.reset_password": {"new": "another long pw 3"},
     "accounts.sign_out": {},
 }
