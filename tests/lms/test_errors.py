@@ -36,7 +36,7 @@ def test_unknown_api_route_is_json_and_unknown_page_is_html(client):
 def test_wrong_method_is_405(client):
     # A GET on a POST-only route is refused plainly.
     assert client.get("/sign-out").status_code == 405
-    assert client.delete("/api/v1/me").json["error"]["code"] == "method_not_allowed"
+    assert client.delete("/api/v1/me/enrolments").json["error"]["code"] == "method_not_allowed"
 
 
 @pytest.mark.parametrize("body", [[1], {"email": 5, "password": ["x"]}, "not json"])
