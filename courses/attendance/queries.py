@@ -253,8 +253,8 @@ def personal_data(user: User) -> dict[str, Any]:
     joins = db.session.scalars(
         sa.select(RoomJoin).where(RoomJoin.user_id == user.id).order_by(RoomJoin.id)
     )
-    marks = db.session.scalars(
-        sa.select(AttendanceMark)
+    marks = db.session.execute(
+        sa.select(AttendanceMark, Enrolment.workshop_id)
         .join(Enrolment, Enrolment.id == AttendanceMark.enrolment_id)
         .where(Enrolment.user_id == user.id)
         .order_by(AttendanceMark.enrolment_id)
@@ -264,8 +264,8 @@ def personal_data(user: User) -> dict[str, Any]:
             {"workshop_id": j.workshop_id, "at": j.joined_at.isoformat()} for j in joins
         ],
         "marks": [
-            {"workshop_id": m.enrolment.workshop_id, "source": m.source.value,
+            {"workshop_id": workshop_id, "source": m.source.value,
              "marked_at": m.marked_at.isoformat()}
-            for m in marks
+            for m, workshop_id in marks
         ],
     }  # fmt: skip

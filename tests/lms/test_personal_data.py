@@ -89,6 +89,8 @@ def test_closing_an_account_erases_the_person_and_keeps_anonymous_figures(
     feed = make_calendar_token(ana)
     headers = api_token(ana)
     login(ana)
+    marks = client.get("/profile/data.json").get_json()["attendance"]["marks"]
+    assert [(m["workshop_id"], m["source"]) for m in marks] == [(past.id, "trainer")]
     refused = client.post("/profile/close", data={"password": "not it"})
     assert refused.status_code == 422 and fresh(ana).email == address  # nothing erased
     closed = client.post("/profile/close", data={"password": "correct horse battery"})
