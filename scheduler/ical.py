@@ -8,6 +8,11 @@ The rules every calendar file and invitation follows (see shared/protocols.md):
   ``workshop-<id>@<host>``.
 - SEQUENCE only rises: ``workshop.sequence`` for the public event, and
   ``workshop.sequence + enrolment.revision`` for a person's (both counters only grow).
+- An invitation (iTIP over e-mail) is one VCALENDAR with one METHOD (``REQUEST`` or
+  ``CANCEL``) and one VEVENT per workshop, each with its own UID and SEQUENCE
+  (:func:`invitation`): a digest of many workshops is one file, and a later change of one of
+  them carries a SEQUENCE above the digest's for its UID, since both come from the counters
+  above. REQUEST and CANCEL never share a file.
 - Times are written in the workshop's own IANA zone with its VTIMEZONE included, covering a
   year either side of the events (both offsets of a zone with summer time).
 - No video-room address ever goes into an event: its URL is the workshop's page.
@@ -150,6 +155,32 @@ def _one_change_per_observance(zone: Component) -> None:
                 change.pop("DTSTART")
                 change.add("DTSTART", when.dt)
                 zone.add_component(change)
+
+
+def personal_event(
+    workshop, *, user_id: int, email: str, name: str, sequence: int, stamp: datetime, method: str,
+    organizer: vCalAddress,
+) -> Event:  # fmt: skip
+    """A person's own event of ``workshop`` as an invitation carries it: they attend, already
+    accepted; CANCEL marks it cancelled."""
+    return workshop_event(
+        workshop,
+        uid=personal_uid(workshop, user_id),
+        sequence=sequence,
+        stamp=stamp.replace(microsecond=0),
+        cancelled=method == "CANCEL",
+        organizer=organizer,
+        attendees=[address(email, name, partstat="ACCEPTED", rsvp=False)],
+    )
+
+
+def invitation(events: list[Event], *, method: str) -> str:
+    """An iTIP message of one or several events (``method`` REQUEST or CANCEL, never both):
+    one VCALENDAR with one METHOD, each VEVENT keeping its own UID and SEQUENCE, with the
+    VTIMEZONEs that cover them all."""
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"not an invitation's method: {method!r}")
+    return calendar(events, method=method).to_ical().decode()
 
 
 def feed(events: list[Event], *, name: str) -> Calendar:

@@ -10,7 +10,9 @@ cohort, then entity, then workshops (by ``courses.workshops.operations``).
 The schedule is made of Workshops restricted to the cohort (``Audience.cohort``): cohort-wide
 steps are laid out when the cohort is created; mentoring and check-in meetings, one per entity,
 when the entity is admitted (its coming ones only). Members of admitted entities are enrolled
-in the coming meetings through the workshop operations, so invitations and feeds follow.
+in the coming meetings through the workshop operations, so invitations and feeds follow. An
+operation that touches many meetings at once runs ``batched()`` (lms.notifications): each
+person hears of all of them in one message with one invitation, not one mail per meeting.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from lms.accounts.models import User
 from lms.db import begin_write, db, is_sqlite, utcnow
 from lms.errors import Conflict, DomainError, NotFound, check_day, is_id, is_whole
+from lms.notifications.operations import batched
 
 from ..entities.models import MAX_MEMBERS, Diagnosis, Entity, Track
 from ..entities.operations import lock_entity
@@ -336,6 +339,7 @@ def _part(cohort: Cohort, place: CohortPlace) -> None:
     _withdraw(_coming_meetings(cohort.id, entity_id=None), entity.member_ids - staying)
 
 
+@batched()
 def admit_entity(cohort_id: int, entity_id: int) -> tuple[CohortPlace, bool]:
     """Admit an entity, or put it last on the cohort's waiting list when the cohort is full.
     Asking again while admitted or waiting returns the same place, unchanged."""
@@ -348,6 +352,7 @@ def admit_entity(cohort_id: int, entity_id: int) -> tuple[CohortPlace, bool]:
     return PLACES.arrive(cohort, place or CohortPlace(cohort=cohort, entity_id=entity_id)), True
 
 
+@batched()
 def remove_entity(cohort_id: int, entity_id: int) -> CohortPlace:
     """An entity leaves the cohort (or its waiting list); the first entity waiting is
     admitted at once, its members enrolled in the coming meetings."""
@@ -358,6 +363,7 @@ def remove_entity(cohort_id: int, entity_id: int) -> CohortPlace:
     return PLACES.leave(cohort, place, _P.left)
 
 
+@batched()
 def change_capacity(cohort_id: int, capacity: Any) -> Cohort:
     """Take more (or fewer) entities; new places go to the entities waiting, at once."""
     cohort = lock_cohort(cohort_id)
@@ -367,6 +373,7 @@ def change_capacity(cohort_id: int, capacity: Any) -> Cohort:
     return cohort
 
 
+@batched()
 def assign_mentor(cohort_id: int, entity_id: int, mentor: User) -> CohortPlace:
     """Pair an entity with a mentor from outside it; the mentor takes over its coming
     mentoring and check-in meetings (announced as a change of those workshops)."""
@@ -408,6 +415,7 @@ def _admitted_places_of(entity_id: int) -> list[CohortPlace]:
     )
 
 
+@batched()
 def member_joined(entity: Entity, user: User) -> None:
     """A new member of an admitted entity is enrolled in its cohorts' coming meetings; the
     entity's own mentor cannot become its member."""
@@ -427,6 +435,7 @@ def member_joined(entity: Entity, user: User) -> None:
         _enrol(meetings, [user])
 
 
+@batched()
 def member_left(entity: Entity, user_id: int) -> None:
     """A member who leaves an entity leaves its coming meetings (and the cohort-wide ones,
     unless another admitted entity of theirs keeps them there)."""

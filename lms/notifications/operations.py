@@ -12,6 +12,13 @@ Claims are safe with any number of workers: on PostgreSQL the due rows are read 
 A message is enqueued either as facts (:func:`enqueue_facts`: a compact record written under
 the caller's lock, rendered by the worker after its claim has committed, see
 :mod:`lms.notifications.render`) or already rendered (:func:`enqueue`).
+
+Inside :func:`batched`, facts whose family renders digests are held back until the operation
+ends, then written grouped: one message per recipient and digest group (several facts become
+one *digest*, ``{"to_name", "digest": [{"kind", "facts"}, ...]}``, kinds in full, named after
+its first; a lone fact is written as it would have been outside the batch). Families that
+share a digest group (a cohort place and the invitations it brings) must render each other's
+items: the renderer of the first item's family renders the digest.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -54,6 +61,59 @@ def muted() -> Iterator[None]:
 
 def is_muted() -> bool:
     return _muted.get()
+
+
+@dataclass
+class _Held:
+    """A fact held back by :func:`batched`, to be written with the others of its group."""
+
+    kind: str
+    to_address: str
+    to_name: str
+    recipient_id: int | None
+    facts: dict[str, Any]
+
+
+@dataclass
+class _Batch:
+    groups: dict[tuple[Any, ...], list[_Held]] = field(default_factory=dict)
+
+
+_batch: ContextVar[_Batch | None] = ContextVar("aula_notifications_batch", default=None)
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """One operation that touches many workshops of one person (a cohort's admission, a new
+    mentor...) tells each person once: the facts recorded inside are grouped per recipient
+    and digest group when the block ends (before the caller commits; nothing is rendered),
+    and each group is written as one message. Nested blocks join the outer one. If the block
+    raises, nothing held is written (the caller rolls back). Usable as a decorator."""
+    if _batch.get() is not None:
+        yield
+        return
+    batch = _Batch()
+    token = _batch.set(batch)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    for held in batch.groups.values():
+        _write_group(held)
+
+
+def _write_group(held: list[_Held]) -> None:
+    first = held[0]
+    if len(held) == 1:
+        payload: dict[str, Any] = {"to_name": first.to_name, "facts": first.facts}
+        kind = first.kind
+    else:  # named after what the operation announced first (a cohort place, say)
+        kind = first.kind
+        payload = {
+            "to_name": first.to_name,
+            "digest": [{"kind": h.kind, "facts": h.facts} for h in held],
+        }
+    _add(kind, first.to_address, first.recipient_id, payload)
 
 
 def enqueue(
@@ -92,11 +152,22 @@ def enqueue_facts(
     facts: dict[str, Any],
     to_name: str = "",
     recipient_id: int | None = None,
+    digest_group: str = "",
 ) -> OutboxMessage | None:
     """Add a message as the facts it states (JSON values), to commit with its change; the
     renderer registered for ``kind``'s family writes it when it is delivered. Nothing is
-    rendered here, so a caller holding a lock holds it for the record alone."""
+    rendered here, so a caller holding a lock holds it for the record alone.
+
+    Inside :func:`batched`, when the family renders digests, the fact is held back (None is
+    returned) and written with the others of its group (``digest_group``: facts of one
+    recipient and group become one message; default: its kind) when the batch ends."""
     if is_muted():
+        return None
+    batch = _batch.get()
+    if batch is not None and render.digests(kind):
+        key = (recipient_id, to_address, digest_group or kind)
+        held = _Held(kind, to_address, to_name, recipient_id, facts)
+        batch.groups.setdefault(key, []).append(held)
         return None
     return _add(kind, to_address, recipient_id, {"to_name": to_name, "facts": facts})
 

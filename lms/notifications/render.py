@@ -7,12 +7,16 @@ that writes a family of messages (``workshop.*``, ``cohort.*``) registers a :cla
 for it in its ``init_app``; the worker calls it after the claim has committed, outside every
 lock. Rendering depends on the record alone (and the site's configuration), so a retry sends
 the same bytes. Messages enqueued already rendered (:func:`~.operations.enqueue`) pass through.
+
+A renderer that also has :class:`DigestRenderer`'s methods renders *digests*: several facts
+for one person written as one message by :func:`lms.notifications.operations.batched`
+(payload ``{"to_name", "digest": [{"kind", "facts"}, ...]}``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from flask import Flask, current_app
 
@@ -51,6 +55,16 @@ class Renderer(Protocol):
     def render(self, kind: str, facts: dict[str, Any], message: Record) -> Rendered: ...
 
 
+class DigestRenderer(Renderer, Protocol):
+    """A renderer that can also write several facts for one person as one message; each item
+    is ``{"kind": <in full, "workshop.enrolled">, "facts": ...}``, in the order they happened
+    (items of other families may come, when their families share a digest group)."""
+
+    def digest_subject(self, items: list[dict[str, Any]], message: Record) -> str: ...
+
+    def render_digest(self, items: list[dict[str, Any]], message: Record) -> Rendered: ...
+
+
 def register(app: Flask, family: str, renderer: Renderer) -> None:
     app.extensions.setdefault(EXTENSION, {})[family] = renderer
 
@@ -63,8 +77,17 @@ def _renderer(message: Record) -> tuple[Renderer, str]:
     return renderers[family], kind
 
 
+def digests(kind: str) -> bool:
+    """Whether the renderer of ``kind``'s family writes digests."""
+    renderer = current_app.extensions.get(EXTENSION, {}).get(kind.partition(".")[0])
+    return hasattr(renderer, "render_digest")
+
+
 def render(message: Record) -> Rendered:
     p = message.payload
+    if "digest" in p:
+        renderer, _kind = _renderer(message)
+        return cast(DigestRenderer, renderer).render_digest(p["digest"], message)
     if "facts" not in p:
         return Rendered(
             p.get("subject", ""),
@@ -80,6 +103,9 @@ def render(message: Record) -> Rendered:
 def subject(message: Record) -> str:
     """The subject alone (the deliveries page): cheaper than the whole message."""
     p = message.payload
+    if "digest" in p:
+        renderer, _kind = _renderer(message)
+        return cast(DigestRenderer, renderer).digest_subject(p["digest"], message)
     if "facts" not in p:
         return p.get("subject", "")
     renderer, kind = _renderer(message)

@@ -16,7 +16,7 @@ from . import (
     models,  # noqa: F401  (its table belongs to the schema)
     operations,
 )
-from .messages import WorkshopMessages
+from .digest import CohortNotices, WorkshopNotices
 
 
 def _on_enrolment_changed(enrolment, *, previous, reason, **_kwargs) -> None:
@@ -70,7 +70,8 @@ def _on_worker_pass_checkins(_app, **_kwargs) -> None:
 def init_app(app: Flask) -> None:
     #: Reminders, in minutes before the start.
     app.config.setdefault("REMINDERS", [1440, 60])
-    render.register(app, "workshop", WorkshopMessages())
+    render.register(app, "workshop", WorkshopNotices())
+    render.register(app, "cohort", CohortNotices())
     courses_signals.enrolment_changed.connect(_on_enrolment_changed, weak=False)
     courses_signals.workshop_changed.connect(_on_workshop_changed, weak=False)
     courses_signals.workshop_cancelled.connect(_on_workshop_cancelled, weak=False)

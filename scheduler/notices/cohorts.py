@@ -1,10 +1,15 @@
 """The messages about bootcamp cohorts: an entity's place in a cohort, its mentor, and its
-missing weekly check-ins. Written, like the workshops' ones, in the reader's language inside
-the transaction of the change; they carry no invitation (the meetings' own enrolments do)."""
+missing weekly check-ins. Under the change's lock only their facts are recorded
+(:func:`notify_about_place`: the reader's language, the cohort's and entity's names and ids,
+the waiting place...); the worker renders them (:class:`CohortMessages`) in the reader's
+language when it delivers them. They carry no invitation of their own: inside a batched
+operation (an admission, a removal, a new mentor) a person's place notice leads the digest of
+the meetings it touches (:mod:`.digest`), one message with one invitation."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app
@@ -15,7 +20,8 @@ from courses.cohorts.models import CohortPlace, PlaceState
 from courses.cohorts.operations import remind_missing_checkins
 from courses.cohorts.queries import unannounced_checkins, waitlist_positions
 from lms.db import db
-from lms.notifications.operations import enqueue
+from lms.notifications.operations import enqueue_facts
+from lms.notifications.render import Record, Rendered
 
 from ..links import absolute
 from .messages import locale_of
@@ -39,15 +45,14 @@ CONTEXT_DEFAULTS: dict[str, Any] = {
     "checkin_url": "",
 }
 
-
-def checkin_url(place: CohortPlace, week: int | None = None) -> str:
-    """The check-in form, with the week chosen when given."""
-    path = f"/cohorts/{place.cohort_id}/entities/{place.entity_id}/check-in"
-    return absolute(f"{path}?week={week}" if week else path)
+#: The digest a place notice leads inside a batched operation: the meetings it announces.
+DIGEST_GROUPS = {"admitted": "REQUEST", "promoted": "REQUEST", "mentor_assigned": "REQUEST",
+                 "left": "CANCEL"}  # fmt: skip
 
 
-def entity_url(place: CohortPlace) -> str:
-    return absolute(f"/entities/{place.entity_id}")
+def _checkin_path(cohort_id: int, entity_id: int, week: int | None) -> str:
+    path = f"/cohorts/{cohort_id}/entities/{entity_id}/check-in"
+    return f"{path}?week={week}" if week else path
 
 
 def _render(name: str, context: dict[str, Any]) -> str:
@@ -55,35 +60,78 @@ def _render(name: str, context: dict[str, Any]) -> str:
 
 
 def notify_about_place(kind: str, user, place: CohortPlace, **extra: Any):
-    """Enqueue one message about an entity's place in a cohort for ``user``."""
-    cohort, entity = place.cohort, place.entity
-    locale = locale_of(user)
-    with force_locale(locale):
-        context = {
-            **CONTEXT_DEFAULTS,
-            "kind": kind,
-            "user": user,
-            "cohort": cohort,
-            "entity": entity,
-            "place": place,
-            "locale": locale,
-            "site_name": current_app.config["SITE_NAME"],
-            "entity_url": entity_url(place),
-            **extra,
-        }
-        values = {"cohort": cohort.name, "entity": entity.name, "week": extra.get("week", 0)}
-        message = {
-            "subject": str(SUBJECTS[kind] % values),
-            "text": _render("message.txt", context),
-            "html": _render("message.html", context),
-        }
-    return enqueue(
+    """Record one message about an entity's place in a cohort for ``user``: its facts only
+    (``mentor`` a person, ``checkin`` whether to link the check-in form), rendered when it is
+    delivered."""
+    mentor = extra.pop("mentor", None)
+    facts = {
+        "to": {"id": user.id, "locale": locale_of(user)},
+        "cohort": {"id": place.cohort_id, "name": place.cohort.name},
+        "entity": {"id": place.entity_id, "name": place.entity.name},
+        "mentor": mentor.name if mentor is not None else None,
+        **extra,
+    }
+    return enqueue_facts(
         f"cohort.{kind}",
         to_address=user.email,
         to_name=user.name,
         recipient_id=user.id,
-        **message,
+        facts=facts,
+        digest_group=DIGEST_GROUPS.get(kind, kind),
     )
+
+
+def _subject(kind: str, facts: dict[str, Any]) -> str:
+    values = {"cohort": facts["cohort"]["name"], "entity": facts["entity"]["name"],
+              "week": facts.get("week") or 0}  # fmt: skip
+    return str(SUBJECTS[kind] % values)
+
+
+def _context(kind: str, facts: dict[str, Any], message: Record) -> dict[str, Any]:
+    cohort, entity = facts["cohort"], facts["entity"]
+    week = facts.get("week")
+    return {
+        **CONTEXT_DEFAULTS,
+        "kind": kind,
+        "user": SimpleNamespace(name=message.payload.get("to_name", "")),
+        "cohort": SimpleNamespace(name=cohort["name"]),
+        "entity": SimpleNamespace(name=entity["name"]),
+        "locale": facts["to"]["locale"],
+        "site_name": current_app.config["SITE_NAME"],
+        "entity_url": absolute(f"/entities/{entity['id']}"),
+        "week": week,
+        "position": facts.get("position"),
+        "was_waiting": facts.get("was_waiting", False),
+        "as_mentor": facts.get("as_mentor", False),
+        "mentor": SimpleNamespace(name=facts["mentor"]) if facts.get("mentor") else None,
+        "checkin_url": absolute(_checkin_path(cohort["id"], entity["id"], week))
+        if facts.get("checkin")
+        else "",
+    }
+
+
+def lead(kind: str, facts: dict[str, Any], message: Record) -> tuple[str, str]:
+    """What a place notice says at the head of a digest (text, HTML), in the reader's
+    language (the caller forces it): the message's own words without its closing line."""
+    context = _context(kind, facts, message)
+    return _render("_lead.txt", context), _render("_lead.html", context)
+
+
+class CohortMessages:
+    """The renderer of ``cohort.*`` messages (lms.notifications.render)."""
+
+    def subject(self, kind: str, facts: dict[str, Any], message: Record) -> str:
+        with force_locale(facts["to"]["locale"]):
+            return _subject(kind, facts)
+
+    def render(self, kind: str, facts: dict[str, Any], message: Record) -> Rendered:
+        with force_locale(facts["to"]["locale"]):
+            context = _context(kind, facts, message)
+            return Rendered(
+                subject=_subject(kind, facts),
+                text=_render("message.txt", context),
+                html=_render("message.html", context),
+            )
 
 
 def _distinct(*people) -> list:
@@ -105,7 +153,7 @@ def checkin_missing_notice(place: CohortPlace, week: int) -> None:
             person,
             place,
             week=week,
-            checkin_url=checkin_url(place, week),
+            checkin=True,
             as_mentor=person.id == leader.id,
         )
 
@@ -135,7 +183,7 @@ def mentor_notice(place: CohortPlace, previous) -> None:
             place,
             mentor=mentor,
             as_mentor=person.id == mentor.id,
-            checkin_url=checkin_url(place),
+            checkin=True,
         )
 
 

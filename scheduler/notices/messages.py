@@ -9,6 +9,12 @@ Invitations follow RFC 5546 (see shared/protocols.md): ``METHOD:REQUEST`` on enr
 promotion and change, ``METHOD:CANCEL`` with ``STATUS:CANCELLED`` on withdrawal and
 cancellation; one UID per workshop and person; SEQUENCE from :mod:`scheduler.ical`, taken when
 the change happens.
+
+Inside :func:`lms.notifications.operations.batched` (an operation that touches many workshops
+of one person at once: a cohort's admission, a removal, a new mentor), a person's facts are
+grouped by the invitation's METHOD (or, without one, by kind) and rendered as one *digest*
+(:meth:`WorkshopMessages.render_digest`): one message listing the workshops, with one
+invitation holding each of them as its own VEVENT.
 """
 
 from __future__ import annotations
@@ -126,22 +132,27 @@ def notify(kind: str, user, workshop, *, calendar_method: str = "", enrolment=No
         to_name=user.name,
         recipient_id=user.id,
         facts=facts,
+        digest_group=calendar_method or kind,  # REQUEST and CANCEL never share an invitation
+    )
+
+
+def _event(workshop, user, method: str, sequence: int, stamp: datetime):
+    config = current_app.config
+    return ical.personal_event(
+        workshop,
+        user_id=user.id,
+        email=user.email,
+        name=user.name,
+        sequence=sequence,
+        stamp=stamp,
+        method=method,
+        organizer=ical.address(config["MAIL_SENDER"], config["SITE_NAME"]),
     )
 
 
 def invitation(workshop, user, method: str, sequence: int, stamp: datetime) -> str:
     """The person's own event: REQUEST (create or move it) or CANCEL (remove it)."""
-    config = current_app.config
-    event = ical.workshop_event(
-        workshop,
-        uid=ical.personal_uid(workshop, user.id),
-        sequence=sequence,
-        stamp=stamp.replace(microsecond=0),
-        cancelled=method == "CANCEL",
-        organizer=ical.address(config["MAIL_SENDER"], config["SITE_NAME"]),
-        attendees=[ical.address(user.email, user.name, partstat="ACCEPTED", rsvp=False)],
-    )
-    return ical.calendar([event], method=method).to_ical().decode()
+    return ical.invitation([_event(workshop, user, method, sequence, stamp)], method=method)
 
 
 def _context(kind: str, user, workshop, extra: dict[str, Any]) -> dict[str, Any]:
@@ -170,8 +181,21 @@ def _render(name: str, context: dict[str, Any]) -> str:
     return current_app.jinja_env.get_template(f"scheduler/mail/{name}").render(**context)
 
 
+def _reader(facts: dict[str, Any], message: Record) -> Person:
+    to = facts["to"]
+    return Person(to["id"], message.payload.get("to_name", ""), message.recipient_address,
+                  to["timezone"])  # fmt: skip
+
+
+def _extra(facts: dict[str, Any]) -> dict[str, Any]:
+    extra = dict(facts["extra"])
+    if "before" in extra:
+        extra["before"] = datetime.fromisoformat(extra["before"])
+    return extra
+
+
 class WorkshopMessages:
-    """The renderer of ``workshop.*`` messages (lms.notifications.render)."""
+    """The renderer of ``workshop.*`` messages (lms.notifications.render); digests: .digest."""
 
     def subject(self, kind: str, facts: dict[str, Any], message: Record) -> str:
         with force_locale(facts["to"]["locale"]):
@@ -179,12 +203,9 @@ class WorkshopMessages:
 
     def render(self, kind: str, facts: dict[str, Any], message: Record) -> Rendered:
         to, method = facts["to"], facts["method"]
-        user = Person(to["id"], message.payload.get("to_name", ""), message.recipient_address,
-                      to["timezone"])  # fmt: skip
+        user = _reader(facts, message)
         workshop = _workshop(facts["workshop"])
-        extra = dict(facts["extra"])
-        if "before" in extra:
-            extra["before"] = datetime.fromisoformat(extra["before"])
+        extra = _extra(facts)
         locale = to["locale"]
         with force_locale(locale):
             context = _context(kind, user, workshop, extra)
