@@ -72,6 +72,7 @@ class _Held:
     to_name: str
     recipient_id: int | None
     facts: dict[str, Any]
+    leads: bool = False
 
 
 @dataclass
@@ -103,11 +104,12 @@ def batched() -> Iterator[None]:
 
 
 def _write_group(held: list[_Held]) -> None:
+    held = sorted(held, key=lambda h: not h.leads)  # stable: leads first, each in its order
     first = held[0]
     if len(held) == 1:
         payload: dict[str, Any] = {"to_name": first.to_name, "facts": first.facts}
         kind = first.kind
-    else:  # named after what the operation announced first (a cohort place, say)
+    else:  # named after its first item: its lead (a cohort place, say), else the first raised
         kind = first.kind
         payload = {
             "to_name": first.to_name,
@@ -153,6 +155,7 @@ def enqueue_facts(
     to_name: str = "",
     recipient_id: int | None = None,
     digest_group: str = "",
+    leads: bool = False,
 ) -> OutboxMessage | None:
     """Add a message as the facts it states (JSON values), to commit with its change; the
     renderer registered for ``kind``'s family writes it when it is delivered. Nothing is
@@ -160,13 +163,15 @@ def enqueue_facts(
 
     Inside :func:`batched`, when the family renders digests, the fact is held back (None is
     returned) and written with the others of its group (``digest_group``: facts of one
-    recipient and group become one message; default: its kind) when the batch ends."""
+    recipient and group become one message; default: its kind) when the batch ends; a fact
+    that ``leads`` (what the operation is about, such as a cohort place) heads its digest,
+    which is named after it, wherever it was raised in the operation."""
     if is_muted():
         return None
     batch = _batch.get()
     if batch is not None and render.digests(kind):
         key = (recipient_id, to_address, digest_group or kind)
-        held = _Held(kind, to_address, to_name, recipient_id, facts)
+        held = _Held(kind, to_address, to_name, recipient_id, facts, leads)
         batch.groups.setdefault(key, []).append(held)
         return None
     return _add(kind, to_address, recipient_id, {"to_name": to_name, "facts": facts})

@@ -72,6 +72,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("REMINDERS", [1440, 60])
     render.register(app, "workshop", WorkshopNotices())
     render.register(app, "cohort", CohortNotices())
+    render.register(app, "advice", advice.AdviceMessages())
     courses_signals.enrolment_changed.connect(_on_enrolment_changed, weak=False)
     courses_signals.workshop_changed.connect(_on_workshop_changed, weak=False)
     courses_signals.workshop_cancelled.connect(_on_workshop_cancelled, weak=False)

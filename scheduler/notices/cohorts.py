@@ -78,6 +78,7 @@ def notify_about_place(kind: str, user, place: CohortPlace, **extra: Any):
         recipient_id=user.id,
         facts=facts,
         digest_group=DIGEST_GROUPS.get(kind, kind),
+        leads=True,
     )
 
 

@@ -10,6 +10,7 @@ import pytest
 from courses.advice import operations
 from courses.workshops.models import Workshop
 from lms.db import db, utcnow
+from lms.notifications.operations import outgoing
 from tests.advice_fixtures import free
 
 pytest_plugins = ["tests.advice_fixtures"]  # desk, advice_people
@@ -110,11 +111,11 @@ def test_the_advisor_is_invited_moved_and_cancelled_with_a_rising_sequence(
     db.session.commit()
     sent = _advisor_messages(advisor.id)
     assert [m.kind for m in sent] == ["advice.booked", "advice.rescheduled", "advice.cancelled"]
-    calendars = [m.payload["calendar"] for m in sent]
-    assert [m.payload["calendar_method"] for m in sent] == ["REQUEST", "REQUEST", "CANCEL"]
+    calendars = [outgoing(m).calendar for m in sent]
+    assert [outgoing(m).calendar_method for m in sent] == ["REQUEST", "REQUEST", "CANCEL"]
     sequences = [int(c.split("SEQUENCE:")[1].split()[0]) for c in calendars]
     assert sequences == sorted(sequences) and sequences[0] < sequences[1] <= sequences[2]
     uids = {c.split("UID:")[1].split()[0] for c in calendars}
     assert len(uids) == 1
     assert uids.pop() in _feed(client, api_token, advisor)
-    assert advice_people["people"]["requester"].name in sent[0].payload["text"]
+    assert advice_people["people"]["requester"].name in outgoing(sent[0]).text

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from courses.cohorts import operations as cohorts
 from lms.db import db, utcnow
+from lms.notifications.operations import outgoing
 from lms.notifications.worker import run_pass
 from tests.notify_fixtures import outbox
 
@@ -45,7 +46,7 @@ def test_an_entitys_place_reaches_all_its_people_in_their_language(
     db.session.commit()
     cohorts.remove_entity(cohort.id, first.id)
     db.session.commit()
-    got = {p.email: [m.payload["subject"] for m in _cohort_mail(recipient_id=p.id)]
+    got = {p.email: [outgoing(m).subject for m in _cohort_mail(recipient_id=p.id)]
            for p in (ana, bob, cai, dan)}  # fmt: skip
     assert got[ana.email] == [
         "Admitida en Cohort tardor: Coop Una & Cia",
@@ -61,16 +62,16 @@ def test_an_entitys_place_reaches_all_its_people_in_their_language(
     ]
     waiting, promoted = _cohort_mail(recipient_id=dan.id)
     assert [waiting.kind, promoted.kind] == ["cohort.waitlisted", "cohort.promoted"]
-    assert "number 1 on its waiting list" in waiting.payload["text"]
-    assert "a place has been freed" in promoted.payload["text"]
-    assert f"http://aula.test/entities/{second.id}" in promoted.payload["text"]
-    assert f'href="http://aula.test/entities/{second.id}"' in promoted.payload["html"]
+    assert "number 1 on its waiting list" in outgoing(waiting).text
+    assert "a place has been freed" in outgoing(promoted).text
+    assert f"http://aula.test/entities/{second.id}" in outgoing(promoted).text
+    assert f'href="http://aula.test/entities/{second.id}"' in outgoing(promoted).html
     [waiting_ca, _] = _cohort_mail(recipient_id=cai.id)
-    assert "número 1 de la seva llista d'espera" in waiting_ca.payload["text"]
+    assert "número 1 de la seva llista d'espera" in outgoing(waiting_ca).text
     [_, left] = _cohort_mail(recipient_id=bob.id)
-    assert "Coop Una & Cia has left the cohort" in left.payload["text"]
-    assert "Coop Una &amp; Cia has left" in left.payload["html"]
-    assert "Una & Cia" not in left.payload["html"]
+    assert "Coop Una & Cia has left the cohort" in outgoing(left).text
+    assert "Coop Una &amp; Cia has left" in outgoing(left).html
+    assert "Una & Cia" not in outgoing(left).html
     assert not _cohort_mail(recipient_id=cohort.referent_id)  # the office acted itself
 
 
@@ -89,11 +90,11 @@ def test_a_new_mentor_and_the_entitys_referent_hear_of_the_pairing(
     [to_mentor] = _cohort_mail(recipient_id=mentor.id)
     assert to_mentor.kind == "cohort.mentor_assigned"
     assert to_mentor.recipient_address == mentor.email
-    assert to_mentor.payload["subject"] == "Persona mentora de Coop Tres a Cohort tardor"
-    assert "ara ets la persona mentora de Coop Tres" in to_mentor.payload["text"]
+    assert outgoing(to_mentor).subject == "Persona mentora de Coop Tres a Cohort tardor"
+    assert "ara ets la persona mentora de Coop Tres" in outgoing(to_mentor).text
     [to_referent] = _cohort_mail(recipient_id=referent.id, kind="cohort.mentor_assigned")
-    assert to_referent.payload["subject"] == "Mentor for Coop Tres in Cohort tardor"
-    assert "Mentora is now the mentor of Coop Tres" in to_referent.payload["text"]
+    assert outgoing(to_referent).subject == "Mentor for Coop Tres in Cohort tardor"
+    assert "Mentora is now the mentor of Coop Tres" in outgoing(to_referent).text
     assert not _cohort_mail(recipient_id=member.id, kind="cohort.mentor_assigned")
 
 
