@@ -46,9 +46,11 @@ def _split(items: list[dict[str, Any]]) -> tuple[list[tuple[str, dict]], list[tu
 
 
 def _meetings_subject(meetings: list[tuple[str, dict]]) -> str:
-    """The first workshop's title "and N more", in the subject of its kind (or of its METHOD
-    when the kinds differ)."""
-    kind, first = meetings[0]
+    """The earliest workshop's title "and N more", in the subject of its kind (or of its
+    METHOD when the kinds differ)."""
+    kind, first = min(
+        meetings, key=lambda m: (m[1]["workshop"]["starts_at"], m[1]["workshop"]["id"])
+    )
     title = first["workshop"]["title"]
     if len(meetings) > 1:
         title = ngettext("%(title)s and %(num)d more", "%(title)s and %(num)d more",
