@@ -63,6 +63,7 @@ def test_a_failed_operation_writes_nothing_and_nested_batches_join(app, make_use
     with pytest.raises(RuntimeError), batched():
         workshops.enrol(one.id, ana)
         raise RuntimeError("the operation failed")
+    assert _rows() == 0  # not even in the session the caller is about to roll back
     db.session.rollback()
     assert outbox(recipient_id=ana.id) == []
     with batched():
