@@ -1,14 +1,16 @@
 """What admitting an entity to a year-long cohort writes, and how long it holds the cohort's
 lock (issue 18, "one digest instead of a flood").
 
-    python bench/cohort_digest.py [--rounds 5] [--db sqlite|postgresql] [--pg-url URL]
+    python bench/cohort_digest.py [--rounds 5] [--db sqlite|postgresql] [--pg-url URL] [--muted]
 
 Each round opens a cohort of a year's itinerary (41 meetings for each member of an admitted
 entity: 12 cohort-wide workshops, 26 check-ins and 3 mentoring meetings of its own), then
 admits an entity of three members, then removes it. For each it prints the outbox messages
 written, the e-mails they make once rendered (one per message), the VEVENTs they carry, and
 the median time from the operation's start (it begins by locking the cohort's row) to the end
-of its commit: the time the lock is held. Nothing is delivered.
+of its commit: the time the lock is held. Nothing is delivered. ``--muted`` runs the same
+operations with nobody told (``lms.notifications.operations.muted``): the lock's floor, the
+time the schedule alone takes.
 """
 
 from __future__ import annotations
@@ -70,7 +72,9 @@ def _last_id() -> int:
     return db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(OutboxMessage.id), 0)))
 
 
-def run(url: str, instance: Path, rounds: int) -> dict[str, tuple[int, int, float]]:
+def run(url: str, instance: Path, rounds: int, quiet: bool) -> dict[str, tuple[int, int, float]]:
+    from contextlib import nullcontext
+
     from flask_migrate import upgrade
 
     from courses.cohorts import operations as cohorts
@@ -78,6 +82,7 @@ def run(url: str, instance: Path, rounds: int) -> dict[str, tuple[int, int, floa
     from lms.accounts.models import Role
     from lms.accounts.operations import create_user
     from lms.db import db
+    from lms.notifications.operations import muted
     from lms.setup import MIGRATIONS
 
     app = _app(url, instance)
@@ -111,7 +116,8 @@ def run(url: str, instance: Path, rounds: int) -> dict[str, tuple[int, int, floa
                 db.session.commit()
                 db.session.expire_all()
                 began = time.perf_counter()
-                operation(cohort.id, entity.id)
+                with muted() if quiet else nullcontext():
+                    operation(cohort.id, entity.id)
                 db.session.commit()
                 held = time.perf_counter() - began
                 messages, events = _written(since)
@@ -128,12 +134,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--muted", action="store_true", help="tell nobody: the floor")
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="aula-digest-"))
     if args.db == "sqlite":
         url = f"sqlite:///{folder / 'bench.db'}"
-        figures = run(url, folder / "instance", args.rounds)
+        figures = run(url, folder / "instance", args.rounds, args.muted)
     else:
         import sqlalchemy as sa
 
@@ -143,12 +150,13 @@ def main() -> None:
             c.execute(sa.text(f'CREATE DATABASE "{name}"'))
         try:
             url = args.pg_url.rsplit("/", 1)[0] + f"/{name}"
-            figures = run(url, folder / "instance", args.rounds)
+            figures = run(url, folder / "instance", args.rounds, args.muted)
         finally:
             with admin.connect() as c:
                 c.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
             admin.dispose()
-    print(f"{args.db}, entity of 3 members, 41 meetings each, median of {args.rounds}:")
+    quiet = ", muted" if args.muted else ""
+    print(f"{args.db}{quiet}, entity of 3 members, 41 meetings each, median of {args.rounds}:")
     print("operation  messages  VEVENTs  cohort lock held (ms)")
     for name, (messages, events, held) in figures.items():
         print(f"{name:9}  {messages:8}  {events:7}  {held:10.1f}")
