@@ -177,3 +177,28 @@ def test_a_later_change_of_one_meeting_raises_its_sequence_above_the_digests(
     assert str(event["UID"]) == uid
     assert int(event["SEQUENCE"]) > int(in_digest["SEQUENCE"])
     assert ical.personal_uid(db.session.get(Workshop, workshop_id), people[0].id) == uid
+
+
+def test_a_new_member_of_an_admitted_entity_gets_one_message(
+    app, make_cohort, make_entity, make_user
+):
+    # Someone who joins an admitted entity is enrolled in its 41 coming meetings: one message,
+    # one REQUEST of 41 VEVENTs, its subject naming the first meeting "and 40 more"; the
+    # deliveries page reads the same subject.
+    from courses.entities import operations as entities
+
+    cohort, entity, _people, _before = _admitted(make_cohort, make_entity, make_user)
+    newcomer = make_user(name="Nova", locale="en")
+    entities.add_member(entity.id, db.session.merge(newcomer), "member")
+    db.session.commit()
+    [message] = outbox(recipient_id=newcomer.id)
+    sent = outgoing(message)
+    assert message.kind == "workshop.enrolled" and sent.calendar_method == "REQUEST"
+    assert len(_events(message)) == MEETINGS
+    earliest = min(
+        (db.session.get(Workshop, w) for w in _meeting_ids(cohort.id)), key=lambda w: w.starts_at
+    )
+    assert sent.subject == f"You are enrolled: {earliest.title} and 40 more"
+    assert sent.subject.startswith("You are enrolled: ") and sent.subject.endswith(" and 40 more")
+    assert message.subject == sent.subject
+    assert sent.text.startswith("Hello Nova, this change concerns 41 workshops of yours")
