@@ -22,7 +22,9 @@ class OutboxStatus(Labelled):
 class OutboxMessage(Model):
     """A notification waiting to be delivered, written in the transaction of the change it
     reports. ``payload`` holds the facts it states, rendered when it is delivered
-    (``{"to_name", "facts"}``, see lms.notifications.render), or the message ready to send
+    (``{"to_name", "facts"}``, see lms.notifications.render), several such facts for one
+    person written as one digest (``{"to_name", "digest": [{"kind", "facts"}, ...]}``, see
+    ``operations.batched``), or the message ready to send
     (``{"to_name", "subject", "text", "html", "calendar", "calendar_method"}``)."""
 
     __tablename__ = "outbox_message"
