@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 import vobject
 from icalendar import Event
 
@@ -51,3 +52,40 @@ def test_a_lone_event_is_read_at_its_hour_on_every_day_of_two_years():
     assert [r["events"][0]["start"] for r in read_icaljs(texts)] == expected
     read = [read_vobject(t).vevent.dtstart.value.astimezone(UTC) for t in texts]
     assert [r.strftime("%Y-%m-%dT%H:%M:%SZ") for r in read] == expected
+
+
+def test_an_invitation_holds_several_events_under_one_method(make_workshop):
+    # A digest's invitation: one VCALENDAR, one METHOD, each workshop its own VEVENT with its
+    # own UID and SEQUENCE, and the VTIMEZONEs of all of them (winter and summer events read
+    # at their hour by vobject and ical.js); only REQUEST or CANCEL.
+    winter = make_workshop(starts_at=datetime(2031, 1, 14, 9, tzinfo=UTC), timezone="Europe/Madrid")
+    summer = make_workshop(
+        starts_at=datetime(2031, 7, 15, 8, tzinfo=UTC), timezone="America/Bogota"
+    )
+    stamp = datetime(2031, 1, 1, tzinfo=UTC)
+    organizer = ical.address("aula@aula.test", "Aula")
+    events = [
+        ical.personal_event(w, user_id=7, email="ana@aula.test", name="Ana", sequence=n + 2,
+                            stamp=stamp, method="REQUEST", organizer=organizer)
+        for n, w in enumerate((winter, summer))
+    ]  # fmt: skip
+    text = ical.invitation(events, method="REQUEST")
+    assert text.count("METHOD:") == 1 and text.count("BEGIN:VEVENT") == 2
+    assert {"TZID:Europe/Madrid", "TZID:America/Bogota"} <= set(text.split("\r\n"))
+    [js] = read_icaljs([text])
+    vo = read_vobject(text)
+    expected = [
+        (ical.personal_uid(w, 7), n + 2, w.starts_at.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        for n, w in enumerate((winter, summer))
+    ]
+    assert [(e["uid"], e["sequence"], e["start"]) for e in js["events"]] == expected
+    assert [
+        (
+            e.uid.value,
+            int(e.sequence.value),
+            e.dtstart.value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+        for e in vo.contents["vevent"]
+    ] == expected
+    with pytest.raises(ValueError):
+        ical.invitation(events, method="PUBLISH")
