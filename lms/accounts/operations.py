@@ -241,15 +241,27 @@ def end_other_sessions(user: User) -> None:
     db.session.execute(others)
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """A signed-in person's new password, given the one they have; every other browser
-    signed in as them is signed out (this one stays)."""
+def revoke_tokens(user: User, *, keep: str = "") -> None:
+    """Revoke every API token of ``user`` but the one ``keep`` names (none when empty)."""
+    begin_write()
+    tokens = sa.delete(ApiToken).where(ApiToken.user_id == user.id)
+    if keep:
+        tokens = tokens.where(ApiToken.token_hash != hash_token(keep))
+    db.session.execute(tokens)
+
+
+def change_password(user: User, current: str, new: str, *, keep_token: str = "") -> None:
+    """A signed-in person's new password, given the one they have: every other browser
+    signed in as them is signed out (this one stays) and every API token revoked but
+    ``keep_token`` (the one a change through the API was made with): whoever had the old
+    password has no way in left."""
     if not check_password_hash(user.password_hash, current):
         raise DomainError(_l("Your current password is not that one."), code="wrong_password")
     password_hash = _hash(new, user.email)
     begin_write()
     user.password_hash = password_hash
     end_other_sessions(user)
+    revoke_tokens(user, keep=keep_token)
 
 
 def request_password_reset(email: str) -> None:
@@ -369,7 +381,8 @@ def use_token(token: str, purpose: TokenPurpose) -> User:
 
 
 def reset_password(token: str, new: str) -> User:
-    """Choose a new password through a reset link; every browser signed in is signed out."""
+    """Choose a new password through a reset link; every browser signed in is signed out and
+    every API token revoked."""
     found = live_token(token, TokenPurpose.reset)
     password_hash = _hash(new, found.user.email if found else "")
     user = use_token(token, TokenPurpose.reset)
@@ -377,6 +390,7 @@ def reset_password(token: str, new: str) -> User:
     user.email_confirmed_at = user.email_confirmed_at or utcnow()  # the link reached them
     user.session_secret = None
     end_other_sessions(user)  # all of them: this request has no session of the account
+    revoke_tokens(user)
     return user
 
 

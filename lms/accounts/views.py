@@ -178,7 +178,13 @@ def change_password():
             flash(str(e.message), "error")
             return render_template("accounts/password_change.html", form=form), e.status
         db.session.commit()
-        flash(_("Your password has been changed; other devices are signed out."), "success")
+        flash(
+            _(
+                "Your password has been changed: other devices are signed out and your API "
+                "tokens revoked."
+            ),
+            "success",
+        )
         return redirect(url_for("accounts.profile"), 303)
     status = 422 if form.errors else 200
     return render_template("accounts/password_change.html", form=form), status
