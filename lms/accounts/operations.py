@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import available_timezones
 
 import sqlalchemy as sa
@@ -202,6 +203,26 @@ def revoke_token(user: User, token_id: int | None = None, *, token: str = "") ->
     gone = rows_changed(sa.delete(ApiToken).where(ApiToken.user_id == user.id, which))
     if not gone:
         raise NotFound(_l("You have no such token."))
+
+
+def prune_ended(before: datetime, *, limit: int) -> dict[str, int]:
+    """Delete at most ``limit`` of each kind of sign-in record past its time: sessions and
+    API tokens that expired before ``before``, and e-mailed links (resets, confirmations)
+    used or expired before it. None of them opens anything any more; how many went, by kind."""
+    begin_write()
+    ended: dict[str, tuple[Any, sa.ColumnElement[bool]]] = {
+        "sessions": (UserSession.id, UserSession.expires_at < before),
+        "api_tokens": (ApiToken.id, ApiToken.expires_at < before),
+        "links": (
+            AccountToken.id,
+            sa.or_(AccountToken.expires_at < before, AccountToken.used_at < before),
+        ),
+    }
+    gone = {}
+    for kind, (key, past) in ended.items():
+        ids = list(db.session.scalars(sa.select(key).where(past).order_by(key).limit(limit)))
+        gone[kind] = rows_changed(sa.delete(key.class_).where(key.in_(ids))) if ids else 0
+    return gone
 
 
 #: A session without "keep me signed in" ends on the server after this, whatever the browser.
