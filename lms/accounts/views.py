@@ -302,6 +302,22 @@ def set_language():
     return redirect(_safe_next(url_for("workshops.catalogue")))
 
 
+@bp.get("/privacy")
+def privacy():
+    """The privacy notice: what Aula keeps about a person, who sees it, for how long (the
+    retention periods as configured), and how to download it or close the account."""
+    config = current_app.config
+    return render_template(
+        "accounts/privacy.html",
+        contact=config["PRIVACY_CONTACT"] or config["MAIL_SENDER"],
+        ended_days=config["RETENTION_ENDED_DAYS"],
+        sent_days=config["RETENTION_SENT_MESSAGE_DAYS"],
+        failed_days=config["RETENTION_FAILED_MESSAGE_DAYS"],
+        reset_minutes=operations.RESET_LINK_MINUTES,
+        token_days=config["API_TOKEN_DAYS"],
+    )
+
+
 @bp.get("/profile/data")
 @roles_required()
 def my_data():

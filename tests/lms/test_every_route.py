@@ -67,6 +67,7 @@ ROUTES: dict[str, str | tuple[str, ...]] = {
     "GET accounts.my_data_json": "signed in",
     "GET accounts.profile": "signed in",
     "POST accounts.profile": "signed in",
+    "GET accounts.privacy": "public",
     "POST accounts.resend_confirmation": "signed in",
     "GET accounts.reset_password": "public",
     "POST accounts.reset_password": "public",
