@@ -1,4 +1,5 @@
-"""The command line of the contract: users, demo, plugins (workers are added by their package)."""
+"""The command line of the contract: users, demo, plugins, prune (workers are added by their
+package)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,17 @@ def demo():
     click.echo("Demo programme loaded.")
 
 
+@click.command("prune")
+def prune():
+    """Delete what is past its time (the periods LMS_RETENTION_*; the worker runs it daily)."""
+    from lms.retention import prune as run
+
+    gone = run()
+    click.echo(
+        "Pruned " + ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in gone.items()) + "."
+    )
+
+
 @click.command("plugins")
 def list_plugins():
     """List the installed plugins by type."""
@@ -60,3 +72,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(demo)
     app.cli.add_command(list_plugins)
+    app.cli.add_command(prune)
+    # Retention belongs with the command line that runs it: the periods are checked at start
+    # and the delivery worker prunes once a day.
+    from lms import retention
+
+    retention.init_app(app)

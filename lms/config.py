@@ -71,6 +71,17 @@ class Defaults:
     HSTS_SECONDS = 365 * 24 * 3600
     #: The level of Aula's own loggers (``lms``, ``courses``, ``scheduler``).
     LOG_LEVEL = "INFO"
+    #: Retention (``flask --app lms prune``, and the worker every PRUNE_INTERVAL_HOURS): days
+    #: after which what is past its time is deleted. Sessions, API tokens and e-mailed links,
+    #: counted from when they expired or were used (they open nothing by then):
+    RETENTION_ENDED_DAYS = 7
+    #: Delivered messages (address and text), counted from delivery:
+    RETENTION_SENT_MESSAGE_DAYS = 90
+    #: Messages that failed for good, counted from their last attempt (time to retry them):
+    RETENTION_FAILED_MESSAGE_DAYS = 180
+    PRUNE_INTERVAL_HOURS = 24
+    #: Whom people write to about their data (the privacy page); empty: MAIL_SENDER.
+    PRIVACY_CONTACT = ""
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 1024 * 1024
 

@@ -141,12 +141,14 @@ def password_reset():
 @bp.put("/me/password")
 @roles_required()
 def change_password():
-    """``{current_password, new_password}``; 204, and every session on the web ends."""
+    """``{current_password, new_password}``; 204: every session on the web ends, and every
+    API token but the one this request carries stops working."""
     data = json_body()
     operations.change_password(
         current_person(),
         field(data, "current_password", max_length=200),
         field(data, "new_password", max_length=200),
+        keep_token=_bearer(),
     )
     db.session.commit()
     return "", 204

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import available_timezones
 
 import sqlalchemy as sa
@@ -204,6 +205,26 @@ def revoke_token(user: User, token_id: int | None = None, *, token: str = "") ->
         raise NotFound(_l("You have no such token."))
 
 
+def prune_ended(before: datetime, *, limit: int) -> dict[str, int]:
+    """Delete at most ``limit`` of each kind of sign-in record past its time: sessions and
+    API tokens that expired before ``before``, and e-mailed links (resets, confirmations)
+    used or expired before it. None of them opens anything any more; how many went, by kind."""
+    begin_write()
+    ended: dict[str, tuple[Any, sa.ColumnElement[bool]]] = {
+        "sessions": (UserSession.id, UserSession.expires_at < before),
+        "api_tokens": (ApiToken.id, ApiToken.expires_at < before),
+        "links": (
+            AccountToken.id,
+            sa.or_(AccountToken.expires_at < before, AccountToken.used_at < before),
+        ),
+    }
+    gone = {}
+    for kind, (key, past) in ended.items():
+        ids = list(db.session.scalars(sa.select(key).where(past).order_by(key).limit(limit)))
+        gone[kind] = rows_changed(sa.delete(key.class_).where(key.in_(ids))) if ids else 0
+    return gone
+
+
 #: A session without "keep me signed in" ends on the server after this, whatever the browser.
 SESSION_HOURS = 12
 
@@ -241,15 +262,27 @@ def end_other_sessions(user: User) -> None:
     db.session.execute(others)
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """A signed-in person's new password, given the one they have; every other browser
-    signed in as them is signed out (this one stays)."""
+def revoke_tokens(user: User, *, keep: str = "") -> None:
+    """Revoke every API token of ``user`` but the one ``keep`` names (none when empty)."""
+    begin_write()
+    tokens = sa.delete(ApiToken).where(ApiToken.user_id == user.id)
+    if keep:
+        tokens = tokens.where(ApiToken.token_hash != hash_token(keep))
+    db.session.execute(tokens)
+
+
+def change_password(user: User, current: str, new: str, *, keep_token: str = "") -> None:
+    """A signed-in person's new password, given the one they have: every other browser
+    signed in as them is signed out (this one stays) and every API token revoked but
+    ``keep_token`` (the one a change through the API was made with): whoever had the old
+    password has no way in left."""
     if not check_password_hash(user.password_hash, current):
         raise DomainError(_l("Your current password is not that one."), code="wrong_password")
     password_hash = _hash(new, user.email)
     begin_write()
     user.password_hash = password_hash
     end_other_sessions(user)
+    revoke_tokens(user, keep=keep_token)
 
 
 def request_password_reset(email: str) -> None:
@@ -369,7 +402,8 @@ def use_token(token: str, purpose: TokenPurpose) -> User:
 
 
 def reset_password(token: str, new: str) -> User:
-    """Choose a new password through a reset link; every browser signed in is signed out."""
+    """Choose a new password through a reset link; every browser signed in is signed out and
+    every API token revoked."""
     found = live_token(token, TokenPurpose.reset)
     password_hash = _hash(new, found.user.email if found else "")
     user = use_token(token, TokenPurpose.reset)
@@ -377,6 +411,7 @@ def reset_password(token: str, new: str) -> User:
     user.email_confirmed_at = user.email_confirmed_at or utcnow()  # the link reached them
     user.session_secret = None
     end_other_sessions(user)  # all of them: this request has no session of the account
+    revoke_tokens(user)
     return user
 
 

@@ -178,7 +178,13 @@ def change_password():
             flash(str(e.message), "error")
             return render_template("accounts/password_change.html", form=form), e.status
         db.session.commit()
-        flash(_("Your password has been changed; other devices are signed out."), "success")
+        flash(
+            _(
+                "Your password has been changed: other devices are signed out and your API "
+                "tokens revoked."
+            ),
+            "success",
+        )
         return redirect(url_for("accounts.profile"), 303)
     status = 422 if form.errors else 200
     return render_template("accounts/password_change.html", form=form), status
@@ -294,6 +300,22 @@ def set_language():
         current_user.locale = locale
         db.session.commit()
     return redirect(_safe_next(url_for("workshops.catalogue")))
+
+
+@bp.get("/privacy")
+def privacy():
+    """The privacy notice: what Aula keeps about a person, who sees it, for how long (the
+    retention periods as configured), and how to download it or close the account."""
+    config = current_app.config
+    return render_template(
+        "accounts/privacy.html",
+        contact=config["PRIVACY_CONTACT"] or config["MAIL_SENDER"],
+        ended_days=config["RETENTION_ENDED_DAYS"],
+        sent_days=config["RETENTION_SENT_MESSAGE_DAYS"],
+        failed_days=config["RETENTION_FAILED_MESSAGE_DAYS"],
+        reset_minutes=operations.RESET_LINK_MINUTES,
+        token_days=config["API_TOKEN_DAYS"],
+    )
 
 
 @bp.get("/profile/data")

@@ -414,3 +414,30 @@ def forget_recipient(user_id: int) -> None:
         .values(recipient_address="", payload={}, last_error=None)
         .execution_options(synchronize_session=False)
     )
+
+
+def prune_messages(*, sent_before: datetime, failed_before: datetime, limit: int) -> int:
+    """Delete at most ``limit`` messages past their time: sent before ``sent_before``, or
+    failed for good (not retried) and last tried before ``failed_before``. How many went.
+
+    Nothing else reads an old message: reminders and check-in notices remember what was sent
+    in their own tables, and the reports count seats and attendance, not mail."""
+    begin_write()
+    old = (
+        sa.select(OutboxMessage.id)
+        .where(
+            sa.or_(
+                sa.and_(OutboxMessage.status == _S.sent, OutboxMessage.delivered_at < sent_before),
+                sa.and_(
+                    OutboxMessage.status == _S.failed,
+                    OutboxMessage.next_attempt_at < failed_before,
+                ),
+            )
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    ids = list(db.session.scalars(old))
+    if not ids:
+        return 0
+    return rows_changed(sa.delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))

@@ -264,8 +264,9 @@ LAST = (
     "accounts.sign_out",
 )
 
-#: Routes after which the coordinator's password is put back, so that the next route's
-#: ``current_password`` still opens it and its hostile new passwords are read.
+#: Routes after which the coordinator's password is put back (and a new API token made, a new
+#: password revokes them), so that the next route's ``current_password`` still opens it and
+#: its hostile new passwords are read.
 PASSWORD_CHANGES = ("accounts.change_password",)
 
 #: Query parameters that some page or route reads.
@@ -348,7 +349,12 @@ class Walk:
         from lms.db import db
 
         user_id, password_hash = self.coordinator
-        db.session.get(User, user_id).password_hash = password_hash
+        user = db.session.get(User, user_id)
+        user.password_hash = password_hash
+        if self.headers:  # a new password revoked the walker's API token: a new one
+            from lms.accounts.operations import issue_token
+
+            self.headers = {"Authorization": f"Bearer {issue_token(user)}"}
         db.session.commit()
         self.written = self.writes.count()
 

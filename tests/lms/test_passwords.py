@@ -65,6 +65,58 @@ def test_a_reset_link_is_mailed_and_works_once(client, make_user):
     assert sign_in(client, user, NEW).status_code == 302
 
 
+def test_a_new_password_on_the_page_revokes_every_api_token(app, make_user, api_token, login):
+    # Changing the password on the profile page revokes every API token of the person (and
+    # nobody else's): whoever had the old password and made a token has no way in left.
+    user, someone = make_user(), make_user()
+    tokens = [api_token(user), api_token(user)]
+    theirs = api_token(someone)
+    client = app.test_client()
+    login(user, client=client)
+    assert all(client.get("/api/v1/me", headers=t).status_code == 200 for t in tokens)
+    answer = client.post("/profile/password", data={"current": PASSWORD, "new": NEW})
+    assert answer.status_code == 303
+    assert "API tokens revoked" in client.get("/profile").text
+    assert [client.get("/api/v1/me", headers=t).status_code for t in tokens] == [401, 401]
+    assert client.get("/api/v1/me", headers=theirs).status_code == 200
+
+
+def test_a_new_password_through_the_api_keeps_only_the_token_it_was_made_with(
+    app, client, make_user, api_token
+):
+    # PUT /api/v1/me/password revokes every other token of the person and ends their web
+    # sessions; the token the change was made with goes on working, as the browser a page
+    # change is made in stays signed in.
+    user = make_user()
+    used, other = api_token(user), api_token(user)
+    browser = app.test_client()
+    sign_in(browser, user)
+    body = {"current_password": PASSWORD, "new_password": NEW}
+    assert client.put("/api/v1/me/password", json=body, headers=used).status_code == 204
+    assert client.get("/api/v1/me", headers=used).status_code == 200
+    assert client.get("/api/v1/me", headers=other).status_code == 401
+    assert not signed_in(browser)
+
+
+def test_a_reset_revokes_every_api_token(client, make_user, api_token):
+    # A new password chosen through a reset link revokes every API token of the account: a
+    # reset is what someone does who fears the old password is known.
+    user = make_user()
+    headers = api_token(user)
+    assert client.post("/password/forgot", data={"email": user.email}).status_code == 303
+    (message,) = mailed("account.reset")
+    assert client.post(link_path(message), data={"new": NEW}).status_code == 303
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_the_profile_says_what_a_new_password_ends(client, make_user, login):
+    # The profile and the password page tell the person that a new password signs out other
+    # devices and revokes their API tokens.
+    login(make_user())
+    assert "revokes every API token" in client.get("/profile").text
+    assert "every API token you made will stop working" in client.get("/profile/password").text
+
+
 def test_a_reset_link_expires(client, make_user):
     # A link older than its hour opens nothing.
     user = make_user()
