@@ -30,11 +30,15 @@ def xlsx_file(rows: list[list[Any]]) -> bytes:
 
 
 def upload(client, data: bytes, name: str = "people.csv"):
-    """Post a file to the import page; the response (not followed)."""
+    """Post a file to the import page; the response (not followed). The body is encoded
+    here, in memory (the test client would spool a big file to a temporary file, and leave
+    it open when the app refuses the request before reading it)."""
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(data), name)})
     return client.post(
-        "/people/import",
-        data={"file": (io.BytesIO(data), name)},
-        content_type="multipart/form-data",
+        "/people/import", data=body, content_type=f"multipart/form-data; boundary={boundary}"
     )
 
 

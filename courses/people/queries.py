@@ -127,9 +127,8 @@ def existing_emails(emails: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for start in range(0, len(emails), 1000):
         chunk = emails[start : start + 1000]
-        found.update(
-            db.session.execute(sa.select(User.email, User.id).where(User.email.in_(chunk)))
-        )
+        query = sa.select(User.email, User.id).where(User.email.in_(chunk))
+        found.update((email, user_id) for email, user_id in db.session.execute(query))
     return found
 
 
