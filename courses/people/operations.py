@@ -34,6 +34,18 @@ EXPIRED = _l("This import has expired or was already done. Please send the file 
 CHUNK = 1000
 
 
+def bulk_insert(table: Any, rows: list[dict[str, Any]], *returning: Any) -> list[Any]:
+    """Insert ``rows`` into ``table``, ``CHUNK`` rows per INSERT statement: the statement is
+    compiled once and SQLAlchemy's "insertmanyvalues" sends each chunk as one multi-row
+    ``INSERT … VALUES (…), (…) RETURNING …`` on SQLite and PostgreSQL alike. Returns the
+    ``returning`` columns of every row (its id when none are named)."""
+    if not rows:
+        return []
+    statement = table.insert().returning(*(returning or (table.c.id,)))
+    statement = statement.execution_options(insertmanyvalues_page_size=CHUNK)
+    return list(db.session.execute(statement, rows))
+
+
 def _record(staff: User, person_id: int, kind: StaffActionKind, *, workshop_id: int | None = None,
             detail: str = "") -> None:  # fmt: skip
     db.session.add(
@@ -83,8 +95,7 @@ def _welcome(people: list[tuple[int, str, str, str]]) -> None:
         }
         for user_id, email, name, locale in people
     ]
-    for start in range(0, len(rows), CHUNK):
-        db.session.execute(sa.insert(OutboxMessage).values(rows[start : start + CHUNK]))
+    bulk_insert(OutboxMessage.__table__, rows)
     db.session.info["outbox_enqueued"] = True
 
 
@@ -224,9 +235,8 @@ def _insert_people(rows: list[dict[str, Any]]) -> dict[str, int]:
         }
         for row in rows
     ]
-    for start in range(0, len(values), CHUNK):
-        db.session.execute(sa.insert(User).values(values[start : start + CHUNK]))
-    return queries.existing_emails([row["email"] for row in rows])
+    table = User.__table__
+    return dict(bulk_insert(table, values, table.c.email, table.c.id))
 
 
 def _update_people(rows: list[dict[str, Any]]) -> None:
@@ -266,5 +276,4 @@ def _record_import(staff: User, person_ids: list[int], filename: str) -> None:
          "workshop_id": None, "detail": filename[-200:]}
         for person_id in person_ids
     ]  # fmt: skip
-    for start in range(0, len(values), CHUNK):
-        db.session.execute(sa.insert(StaffAction).values(values[start : start + CHUNK]))
+    bulk_insert(StaffAction.__table__, values)
