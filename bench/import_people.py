@@ -118,17 +118,19 @@ def main() -> None:
     print(f"machine: {machine()}")
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     for kind in kinds:
-        with tempfile.TemporaryDirectory() as folder:
-            with database(kind, args.pg_url, Path(folder)) as url:
-                f = bench(url, Path(folder) / "instance", args.rows, args.xlsx)
-                total = f["check"] + f["write"]
-                print(
-                    f"{kind:10} {args.rows} rows ({'xlsx' if args.xlsx else 'csv'}, "
-                    f"{f['bytes'] / 1e6:.1f} MB): check {f['check']:.2f} s "
-                    f"({args.rows / f['check']:,.0f} rows/s), write {f['write']:.2f} s "
-                    f"({args.rows / f['write']:,.0f} rows/s), total {total:.2f} s "
-                    f"({args.rows / total:,.0f} rows/s)"
-                )
+        with (
+            tempfile.TemporaryDirectory() as folder,
+            database(kind, args.pg_url, Path(folder)) as url,
+        ):
+            f = bench(url, Path(folder) / "instance", args.rows, args.xlsx)
+        total = f["check"] + f["write"]
+        print(
+            f"{kind:10} {args.rows} rows ({'xlsx' if args.xlsx else 'csv'}, "
+            f"{f['bytes'] / 1e6:.1f} MB): check {f['check']:.2f} s "
+            f"({args.rows / f['check']:,.0f} rows/s), write {f['write']:.2f} s "
+            f"({args.rows / f['write']:,.0f} rows/s), total {total:.2f} s "
+            f"({args.rows / total:,.0f} rows/s)"
+        )
 
 
 if __name__ == "__main__":
