@@ -8,12 +8,14 @@ from lms import ui
 
 
 def init_app(app: Flask) -> None:
+    from lms.accounts.personal import add_section
     from lms.notifications.render import register
 
-    from . import mail, views
+    from . import mail, queries, views
 
     app.register_blueprint(views.bp)
     # before every other hook: the site-wide checks read the form, hence the body
     app.before_request_funcs.setdefault(None, []).insert(0, views.allow_files)
     register(app, "people", mail.PeopleMessages())
+    add_section(app, "done_on_their_behalf", queries.personal_data)
     ui.add_nav_item(app, "people.index", _l("People"), roles=("coordinator",))

@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from courses.workshops import operations as workshops
@@ -79,6 +80,7 @@ def _welcome(people: list[tuple[int, str, str, str]]) -> None:
     tokens = accounts.password_links([p[0] for p in people])
     if is_muted():
         return
+    reader = str(get_locale() or "")  # without a language of their own: the coordinator's
     now = utcnow()
     days = accounts.WELCOME_LINK_DAYS
     rows = [
@@ -87,7 +89,10 @@ def _welcome(people: list[tuple[int, str, str, str]]) -> None:
             "channel": "email",
             "recipient_id": user_id,
             "recipient_address": email,
-            "payload": {"to_name": name, "facts": welcome_facts(locale, tokens[user_id], days)},
+            "payload": {
+                "to_name": name,
+                "facts": welcome_facts(locale or reader, tokens[user_id], days),
+            },
             "status": OutboxStatus.pending,
             "attempts": 0,
             "next_attempt_at": now,

@@ -136,3 +136,16 @@ def workshops_by_id(ids: set[int]) -> dict[int, Workshop]:
     if not ids:
         return {}
     return {w.id: w for w in db.session.scalars(sa.select(Workshop).where(Workshop.id.in_(ids)))}
+
+
+def personal_data(user: User) -> list[dict[str, Any]]:
+    """What staff did on a person's behalf, for their export (lms.accounts.personal): what,
+    when, about which workshop. Who did it is a staff member's name, not the person's data."""
+    rows = db.session.scalars(
+        sa.select(StaffAction).where(StaffAction.person_id == user.id).order_by(StaffAction.id)
+    )
+    return [
+        {"at": a.at.isoformat(), "what": a.kind.value, "workshop_id": a.workshop_id,
+         "detail": a.detail}
+        for a in rows
+    ]  # fmt: skip

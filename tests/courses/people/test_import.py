@@ -268,3 +268,16 @@ def test_the_import_writes_in_chunks_not_row_by_row(app, make_user):
     assert len(inserts) <= 8, len(inserts)  # users, tokens, outbox, records: 2 chunks each
     assert len(statements) <= 30, len(statements)
     assert user_count() == 1501
+
+
+def test_a_row_without_a_language_is_mailed_in_the_coordinators(client, make_user, login):
+    # An imported person with no "lang" is written to in the language of the coordinator who
+    # imported them (the page they read), not in the site's default.
+    login(make_user("coordinator", locale="gl"))
+    path = preview_path(upload(client, csv_file("x,xiana@aula.test,Xiana,Rey,,,")))
+    client.post(f"{path}/confirm")
+    db.session.rollback()
+    (message,) = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.kind == "people.welcome")
+    )
+    assert "contrasinal" in outgoing(message).subject

@@ -221,3 +221,19 @@ def test_moving_someone_to_another_date_takes_its_queue_and_frees_the_first(
         sa.select(StaffAction).where(StaffAction.kind == StaffActionKind.moved)
     )
     assert (action.staff_id, action.workshop_id) == (staff.id, other.id)
+
+
+def test_what_staff_did_on_someones_behalf_is_in_their_export(
+    client, make_user, make_workshop, login
+):
+    # A person's data export lists what coordinators did on their behalf (what, when, which
+    # workshop).
+    from lms.accounts.personal import everything_about
+
+    login(make_user("coordinator"))
+    workshop = make_workshop()
+    person = make_user("learner")
+    client.post(f"/people/{person.id}/enrol", data={"workshop_id": str(workshop.id)})
+    data = everything_about(fresh(person))
+    (done,) = data["done_on_their_behalf"]
+    assert (done["what"], done["workshop_id"]) == ("enrolled", workshop.id)
