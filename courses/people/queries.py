@@ -89,9 +89,8 @@ def open_workshops() -> list[Workshop]:
     )
 
 
-def other_dates(workshops: list[Workshop]) -> dict[int, list[Workshop]]:
-    """For each of ``workshops``, the open dates of its topic someone may be moved to."""
-    dates = open_workshops()
+def other_dates(workshops: list[Workshop], dates: list[Workshop]) -> dict[int, list[Workshop]]:
+    """For each of ``workshops``, the ``dates`` (open workshops) of its topic."""
     return {w.id: [d for d in dates if d.is_another_date_of(w)] for w in workshops}
 
 

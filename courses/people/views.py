@@ -76,13 +76,14 @@ def detail(user_id: int):
     person = permissions.person_for(user_id)
     enrolments = queries.enrolments_of(person)
     live = [e for e in enrolments if e.is_live and e.workshop.is_open_for_enrolment()]
+    dates = queries.open_workshops()
     return render_template(
         "courses/people/detail.html",
         person=person,
         enrolments=enrolments,
-        other_dates=queries.other_dates([e.workshop for e in live]),
+        other_dates=queries.other_dates([e.workshop for e in live], dates),
         movable={e.workshop_id for e in live},
-        open_workshops=queries.open_workshops(),
+        open_workshops=dates,
         history=queries.history(person),
         role_form=RoleForm(role=person.role.value),
         choice_form=WorkshopChoiceForm(),

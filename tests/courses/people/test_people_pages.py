@@ -237,3 +237,29 @@ def test_what_staff_did_on_someones_behalf_is_in_their_export(
     data = everything_about(fresh(person))
     (done,) = data["done_on_their_behalf"]
     assert (done["what"], done["workshop_id"]) == ("enrolled", workshop.id)
+
+
+def test_the_list_and_a_persons_page_take_the_same_queries_however_many(
+    client, make_user, make_workshop, make_enrolment, login
+):
+    # The people list costs the same number of queries for 3 people as for 30, and a
+    # person's page the same for 1 enrolment as for 6 (no query per row).
+    from tests.support import count_queries
+
+    login(make_user("coordinator"))
+    person = make_user("learner")
+    make_enrolment(person=person)
+
+    def cost(path: str) -> int:
+        db.session.rollback()
+        with count_queries() as statements:
+            assert client.get(path).status_code == 200
+        return len(statements)
+
+    few_people, one_enrolment = cost("/people"), cost(f"/people/{person.id}")
+    for _ in range(27):
+        make_user("learner")
+    for _ in range(5):
+        make_enrolment(workshop=make_workshop(), person=person)
+    assert cost("/people") == few_people
+    assert cost(f"/people/{person.id}") == one_enrolment
