@@ -31,6 +31,7 @@ _K = StaffActionKind
 #: A file checked and not confirmed is forgotten after this.
 IMPORT_HOURS = 24
 EXPIRED = _l("This import has expired or was already done. Please send the file again.")
+CHANGED = _l("Some of these people have an account since the preview. Please send the file again.")
 #: Rows per INSERT when importing.
 CHUNK = 1000
 
@@ -196,7 +197,7 @@ def confirm_import(staff: User, import_id: str) -> dict[str, int]:
     mailed a link to choose one; existing ones get their name, language and zone; the
     workshops named take them by the queue's rule. Returns how many were made and updated."""
     begin_write()
-    staged = queries.pending_import(import_id, staff)
+    staged = queries.pending_import(import_id, staff, lock=True)
     if staged is None:
         raise NotFound(EXPIRED, code="no_import")
     rows = staged.rows
@@ -208,12 +209,12 @@ def confirm_import(staff: User, import_id: str) -> dict[str, int]:
     new = [row for row in rows if row["outcome"] == "new"]
     updated = [row for row in rows if row["outcome"] == "updated"]
     if queries.existing_emails([row["email"] for row in new]):
-        raise Conflict(
-            _l("Some of these people have an account since the preview. Please send the file "
-               "again."),
-            code="changed_since_preview",
-        )  # fmt: skip
-    ids = _insert_people(new)
+        raise Conflict(CHANGED, code="changed_since_preview")
+    try:
+        ids = _insert_people(new)
+    except sa.exc.IntegrityError:  # someone made one of these accounts meanwhile
+        db.session.rollback()
+        raise Conflict(CHANGED, code="changed_since_preview") from None
     _update_people(updated)
     for row in updated:
         ids[row["email"]] = row["user_id"]

@@ -107,18 +107,19 @@ def history(person: User, limit: int = 50) -> list[StaffAction]:
     )
 
 
-def pending_import(import_id: str, staff: Any) -> PeopleImport | None:
-    """``staff``'s import of that id, still to confirm and not expired."""
+def pending_import(import_id: str, staff: Any, *, lock: bool = False) -> PeopleImport | None:
+    """``staff``'s import of that id, still to confirm and not expired; with ``lock``, its
+    row locked for the transaction (PostgreSQL; SQLite's write transaction is one already),
+    so that two confirmations of one file write it once."""
     if not import_id or len(import_id) > 43:
         return None
-    return db.session.scalar(
-        sa.select(PeopleImport).where(
-            PeopleImport.id == import_id,
-            PeopleImport.staff_id == staff.id,
-            PeopleImport.confirmed_at.is_(None),
-            PeopleImport.expires_at > utcnow(),
-        )
+    query = sa.select(PeopleImport).where(
+        PeopleImport.id == import_id,
+        PeopleImport.staff_id == staff.id,
+        PeopleImport.confirmed_at.is_(None),
+        PeopleImport.expires_at > utcnow(),
     )
+    return db.session.scalar(query.with_for_update() if lock else query)
 
 
 def existing_emails(emails: list[str]) -> dict[str, int]:

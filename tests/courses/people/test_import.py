@@ -281,3 +281,61 @@ def test_a_row_without_a_language_is_mailed_in_the_coordinators(client, make_use
         sa.select(OutboxMessage).where(OutboxMessage.kind == "people.welcome")
     )
     assert "contrasinal" in outgoing(message).subject
+
+
+def _confirm_in_a_process(args: tuple) -> str:
+    """In a fresh OS process with its own app: confirm the import; what came of it."""
+    import time
+
+    from courses.people import operations
+    from lms import create_app
+    from lms.accounts.models import User as Person
+    from lms.errors import DomainError
+    from tests.conftest import TEST_CONFIG
+
+    url, instance, staff_id, import_id, start_at = args
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url}, instance_path=instance)
+    with app.test_request_context():
+        staff = db.session.get(Person, staff_id)
+        db.session.rollback()
+        time.sleep(max(0.0, start_at - time.time()))
+        try:
+            operations.confirm_import(staff, import_id)
+            db.session.commit()
+            outcome = "written"
+        except DomainError as e:
+            db.session.rollback()
+            outcome = f"refused {e.status}"
+        except Exception as e:  # counted, not raised: the test says which
+            outcome = f"failed {type(e).__name__}: {e}"[:300]
+        db.session.remove()
+        db.engine.dispose()
+    return outcome
+
+
+def test_four_processes_confirming_one_import_write_it_once(app, database_url, tmp_path, make_user):
+    # Four OS processes confirm the same checked file at the same moment: one writes it, the
+    # others are refused with a 4xx (never an error), and every person exists once.
+    import multiprocessing
+    import time
+
+    from courses.people import operations
+
+    staff = make_user("coordinator")
+    rows = [f"u{i},race{i}@aula.test,R{i},S,,," for i in range(200)]
+    staged = operations.stage_import(staff, "race.csv", csv_file(*rows))
+    db.session.commit()
+    import_id, staff_id = staged.id, staff.id
+    db.session.remove()
+    args = [(database_url, str(tmp_path / f"i{n}"), staff_id, import_id, time.time() + 1.5)
+            for n in range(4)]  # fmt: skip
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        outcomes = sorted(pool.map(_confirm_in_a_process, args))
+    assert outcomes[0] == "refused 404" or outcomes[0].startswith("refused"), outcomes
+    assert outcomes.count("written") == 1, outcomes
+    assert all(o == "written" or o.startswith("refused 4") for o in outcomes), outcomes
+    assert user_count() == 201
+    mails = db.session.scalar(
+        sa.select(sa.func.count(OutboxMessage.id)).where(OutboxMessage.kind == "people.welcome")
+    )
+    assert mails == 200
