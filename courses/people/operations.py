@@ -43,9 +43,34 @@ def bulk_insert(table: Any, rows: list[dict[str, Any]], *returning: Any) -> list
     ``returning`` columns of every row (its id when none are named)."""
     if not rows:
         return []
-    statement = table.insert().returning(*(returning or (table.c.id,)))
+    returned = returning or (table.c.id,)
+    if db.engine.dialect.name == "postgresql":
+        return _unnest_insert(table, rows, returned)
+    statement = table.insert().returning(*returned)
     statement = statement.execution_options(insertmanyvalues_page_size=CHUNK)
     return list(db.session.execute(statement, rows))
+
+
+def _unnest_insert(table: Any, rows: list[dict[str, Any]], returned: Any) -> list[Any]:
+    """PostgreSQL: each chunk as ``INSERT … SELECT unnest(:col1), unnest(:col2) …``, one array
+    parameter per column (psycopg spends seconds rewriting the placeholders of a statement
+    with thousands of them)."""
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    names = list(rows[0])
+    found: list[Any] = []
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        arrays = [
+            sa.func.unnest(
+                sa.bindparam(f"p_{name}", [row[name] for row in chunk],
+                             type_=ARRAY(table.c[name].type))
+            ).label(name)
+            for name in names
+        ]  # fmt: skip
+        statement = table.insert().from_select(names, sa.select(*arrays)).returning(*returned)
+        found.extend(db.session.execute(statement))
+    return found
 
 
 def _record(staff: User, person_id: int, kind: StaffActionKind, *, workshop_id: int | None = None,
