@@ -5,7 +5,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import advice, attendance, cohorts, demo, entities, reports, workshops
+    from . import advice, attendance, cohorts, demo, entities, people, reports, workshops
 
     workshops.init_app(app)
     attendance.init_app(app)
@@ -13,4 +13,5 @@ def init_app(app: Flask) -> None:
     entities.init_app(app)
     cohorts.init_app(app)
     advice.init_app(app)
+    people.init_app(app)
     demo.init_app(app)

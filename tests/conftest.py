@@ -26,6 +26,7 @@ pytest.register_assert_rewrite(
     "tests.cohort_fixtures",
     "tests.feeds_fixtures",
     "tests.notify_fixtures",
+    "tests.people_fixtures",
     "tests.support",
     "tests.video_fixtures",
 )

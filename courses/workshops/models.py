@@ -158,6 +158,14 @@ class Workshop(Model):
     def is_open_for_enrolment(self, now: datetime | None = None) -> bool:
         return not self.is_cancelled and not self.has_started(now)
 
+    def is_another_date_of(self, other: Workshop) -> bool:
+        """Another workshop of the same course, or of the same (named) topic."""
+        if self.id == other.id:
+            return False
+        if self.course_id is not None and self.course_id == other.course_id:
+            return True
+        return bool(self.topic) and self.topic == other.topic
+
     def __repr__(self) -> str:
         return f"<Workshop {self.id} {self.title!r} {self.enrolled_count}/{self.capacity}>"
 

@@ -382,6 +382,32 @@ def take_another_date(workshop_id: int, user: User) -> Enrolment:
     return mine
 
 
+def move_to_date(from_id: int, to_id: int, user: User) -> Enrolment:
+    """Move a person from one workshop to another date of it (a coordinator does it for
+    someone who phoned in): both workshops are locked in order, the person takes a seat in
+    the other date (or the end of its waiting list) by the queue's rule, then gives up their
+    place in the first, whose freed seat goes to the first waiting. Already there: unchanged.
+    """
+    if from_id == to_id:
+        raise Conflict(_l("That is the same workshop."), code="same_workshop")
+    locked = SEATS.lock_in_order(from_id, to_id)
+    first, other = locked[from_id], locked[to_id]
+    here = SEATS.entry_of(first, user.id)
+    if here is None or not here.is_live:
+        raise NotFound(_l("There is no enrolment to move."), code="not_enrolled")
+    if not other.is_another_date_of(first):
+        raise Conflict(
+            _l("The other date must be a workshop of the same topic."), code="other_topic"
+        )
+    if not other.is_open_for_enrolment() or other.audience is not Audience.public:
+        raise Conflict(_l("This date no longer takes enrolments."), code="closed")
+    there = SEATS.entry_of(other, user.id)
+    if there is None or not there.is_live:
+        there = _arrive(other, user, there)
+    SEATS.leave(first, here, _E.withdrawn)
+    return there
+
+
 def on_account_closing(user: User, **_: Any) -> None:
     """A closing account gives up its public places still to come, each as a withdrawal (the
     first waiting takes the seat). Cohort meetings go with the entity, consultations with the

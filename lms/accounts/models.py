@@ -42,6 +42,9 @@ class User(UserMixin, Model):
     #: password reset); None until then. Accounts made by a coordinator or the CLI start
     #: confirmed.
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: When a coordinator deactivated the account: it keeps everything but opens nothing (no
+    #: sign-in, no session, no API token) until reactivated. Unlike closing, nothing is erased.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -59,6 +62,14 @@ class User(UserMixin, Model):
     @property
     def is_confirmed(self) -> bool:
         return self.email_confirmed_at is not None
+
+    @property
+    def is_deactivated(self) -> bool:
+        return self.deactivated_at is not None
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login signs no inactive account in
+        return self.deactivated_at is None
 
     @property
     def is_coordinator(self) -> bool:

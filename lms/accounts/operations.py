@@ -92,10 +92,16 @@ def _hash(password: str, email: str = "") -> str:
     return generate_password_hash(check_password(password, email), _hash_method())
 
 
+#: What an account holds as its password until the person chooses one: no password hashes to it.
+NO_PASSWORD = "!"
+#: The link a coordinator's new account is mailed, to choose a password, works this long.
+WELCOME_LINK_DAYS = 7
+
+
 def create_user(
     email: str,
     name: str,
-    password: str,
+    password: str | None,
     role: Role = Role.learner,
     locale: str = "",
     timezone: str | None = None,
@@ -105,14 +111,16 @@ def create_user(
     """Add a person; 409 if the address is taken (checked again by the unique index).
 
     Self sign-up passes ``confirmed=False`` and mails a link (:func:`send_confirmation`);
-    accounts made by the CLI or a coordinator start confirmed."""
+    accounts made by the CLI or a coordinator start confirmed. Without a ``password`` (an
+    account a coordinator makes) nobody can sign in until the person chooses one through
+    :func:`password_links`."""
     email = normalise_email(email)
     name = name.strip()
     if not name:
         raise DomainError(_l("Please give a name."), code="missing")
     # Hash before the first query: a write request's transaction holds SQLite's write lock
     # from its first statement, and scrypt takes a tenth of a second.
-    password_hash = _hash(password, email)
+    password_hash = NO_PASSWORD if password is None else _hash(password, email)
     begin_write()
     if user_by_email(email):
         raise Conflict(_l("An account with that e-mail already exists."), code="email_taken")
@@ -148,7 +156,7 @@ def authenticate(email: str, password: str) -> User | None:
     # An unknown address costs the same hash check as a known one: the time of the answer
     # must not tell whether an account exists.
     matches = check_password_hash(stored or _decoy_hash(_hash_method()), password)
-    if stored is None or not matches:
+    if stored is None or not matches or user is None or user.is_deactivated:
         return None
     return user
 
@@ -348,6 +356,53 @@ def _new_link(user: User, purpose: TokenPurpose, lifetime: timedelta) -> str:
         )
     )
     return token
+
+
+def password_links(user_ids: list[int], *, days: int = WELCOME_LINK_DAYS) -> dict[int, str]:
+    """A fresh single-use link to choose a password (a reset link, valid ``days``) for each
+    of ``user_ids``, written in bulk (one DELETE and one INSERT per thousand people): for
+    accounts a coordinator makes or imports. Returns each person's token."""
+    begin_write()
+    expires = utcnow() + timedelta(days=days)
+    tokens = {user_id: secrets.token_urlsafe(32) for user_id in user_ids}
+    ids = list(tokens)
+    table = AccountToken.__table__
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        db.session.execute(
+            sa.delete(AccountToken).where(
+                AccountToken.user_id.in_(chunk), AccountToken.purpose == TokenPurpose.reset
+            )
+        )
+        rows = [
+            {"user_id": user_id, "purpose": TokenPurpose.reset, "created_at": utcnow(),
+             "token_hash": hash_token(tokens[user_id]), "expires_at": expires}
+            for user_id in chunk
+        ]  # fmt: skip
+        # one multi-row INSERT per thousand ("insertmanyvalues", through RETURNING)
+        db.session.execute(table.insert().returning(table.c.id), rows)  # type: ignore[attr-defined]
+    return tokens
+
+
+def change_role(user: User, role: Role) -> None:
+    begin_write()
+    user.role = role
+
+
+def deactivate(user: User) -> None:
+    """The account opens nothing from now on: no sign-in, every session and API token ended.
+    Everything it holds stays (unlike :func:`close_account`), to be reactivated."""
+    begin_write()
+    if user.deactivated_at is None:
+        user.deactivated_at = utcnow()
+    for model in (UserSession, ApiToken, AccountToken):
+        db.session.execute(sa.delete(model).where(model.user_id == user.id))
+
+
+def reactivate(user: User) -> None:
+    """Sign-in opens again, with the password the account had."""
+    begin_write()
+    user.deactivated_at = None
 
 
 def send_confirmation(user: User) -> None:

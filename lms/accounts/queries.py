@@ -18,7 +18,11 @@ def user_for_token(token: str) -> User | None:
     return db.session.scalar(
         sa.select(User)
         .join(ApiToken)
-        .where(ApiToken.token_hash == hash_token(token), ApiToken.expires_at > utcnow())
+        .where(
+            ApiToken.token_hash == hash_token(token),
+            ApiToken.expires_at > utcnow(),
+            User.deactivated_at.is_(None),
+        )
     )
 
 
@@ -54,6 +58,7 @@ def user_for_session(cookie_id: str) -> User | None:
             UserSession.secret_hash == hash_token(secret),
             UserSession.user_id == int(user_id),
             UserSession.expires_at > utcnow(),
+            User.deactivated_at.is_(None),
         )
     )
     if user is not None:

@@ -192,6 +192,19 @@ BODIES: dict[str, dict[str, Any]] = {
     },
     "advice.update_topic": {"active": "1", "advisor_ids": "{advisor_id}"},
     "advice.set_need": {"level": "first"},
+    # -- people (pages) -----------------------------------------------------------------------
+    "people.new": {
+        "name": "N",
+        "email": "new-person@aula.test",
+        "role": "learner",
+        "locale": "",
+        "timezone": "Europe/Madrid",
+    },
+    "people.set_role": {"role": "learner"},
+    "people.enrol": {"workshop_id": "{workshop_id}"},
+    "people.reactivate": {},
+    "people.import_file": {"file": ""},  # a form without a file: refused, nothing kept
+    "people.import_confirm": {},
     # -- advice desk and accounts (API) -------------------------------------------------------
     "api.password_reset": {"email": "nobody@aula.test"},
     "api.create_advice_topic": {"name": "Topic", "advisor_ids": ["{advisor_id}"]},
@@ -226,6 +239,9 @@ BODIES: dict[str, dict[str, Any]] = {
     "api.cancel_consultation": {},
     "advice.close": {},
     "api.close_request": {},
+    "people.move": {"workshop_id": "{workshop_id}"},
+    "people.withdraw": {},
+    "people.deactivate": {},
     "accounts.change_password": {"current": PASSWORD, "new": "another long pw 1"},
     "api.change_password": {"current_password": PASSWORD, "new_password": "another long pw 2"},
     # A wrong password: closing the walker's account would end the walk (test_personal_data).
@@ -257,6 +273,9 @@ LAST = (
     "api.cancel_consultation",
     "advice.close",
     "api.close_request",
+    "people.move",
+    "people.withdraw",
+    "people.deactivate",
     "accounts.change_password",
     "api.change_password",
     "accounts.reset_password",
@@ -270,7 +289,7 @@ LAST = (
 PASSWORD_CHANGES = ("accounts.change_password",)
 
 #: Query parameters that some page or route reads.
-QUERY_PARAMS = ("topic", "from", "to", "next", "lang", "all", "week", "rows", "status")
+QUERY_PARAMS = ("topic", "from", "to", "next", "lang", "all", "week", "rows", "status", "q")
 
 
 def _rules(app, methods: set[str]):
