@@ -202,6 +202,20 @@ ROUTES: dict[str, str | tuple[str, ...]] = {
     "GET health.readyz": "public",
     "GET notifications.deliveries": "coordinator",
     "POST notifications.retry": "coordinator",
+    "GET people.detail": "coordinator",
+    "GET people.import_file": "coordinator",
+    "GET people.import_preview": "coordinator",
+    "GET people.index": "coordinator",
+    "GET people.new": "coordinator",
+    "POST people.deactivate": "coordinator",
+    "POST people.enrol": "coordinator",
+    "POST people.import_confirm": "coordinator",
+    "POST people.import_file": "coordinator",
+    "POST people.move": "coordinator",
+    "POST people.new": "coordinator",
+    "POST people.reactivate": "coordinator",
+    "POST people.set_role": "coordinator",
+    "POST people.withdraw": "coordinator",
     "GET reports.attendance_csv": "coordinator",
     "GET reports.attendance_xlsx": "coordinator",
     "GET reports.report": "coordinator",
@@ -339,7 +353,8 @@ def world(
 ):
     """The hostile walk's world (``make_world``), and: a trainer of nothing in it, the
     entity's diagnosis, the workshop's room, a held workshop where the learner was present
-    (a certificate), and a bystander's calendar feed (a token nobody walking replaces)."""
+    (a certificate), a bystander's calendar feed (a token nobody walking replaces), and a
+    file of people the coordinator sent for import (its preview)."""
     from courses.attendance import certificates
     from courses.attendance.operations import mark
     from courses.workshops.models import Attendance, Enrolment
@@ -361,6 +376,13 @@ def world(
     from lms.accounts.operations import make_token
 
     other_token, _secret = make_token(db.session.merge(w.coordinator))
+    from courses.people.operations import stage_import
+
+    staged = stage_import(
+        db.session.merge(w.coordinator),
+        "people.csv",
+        b"email,firstname,lastname\nnew@example.org,Nova,Persoa\n",
+    )
     db.session.commit()
     w.extra = {
         "other_token_id": other_token.id,
@@ -371,6 +393,7 @@ def world(
         "code": certificates.code_of(seat),
         "member_id": members[0],
         "other_member_id": members[1],
+        "import_id": staged.id,  # the coordinator's own preview of a file
     }
     return w
 
@@ -393,9 +416,16 @@ MORE_BODIES: dict[str, dict[str, Any]] = {
     "api.create_token": {"email": "{my_email}", "password": PASSWORD},
 }
 
-#: Routes sent after all others, in this order: a learner withdrawing gives up the seat the
-#: rest of the walk relies on; then the hostile walk's ``LAST``; signing in (as oneself) ends.
-ORDER_LAST = ("api.withdraw", "workshops.withdraw", *LAST, "accounts.sign_in")
+#: Routes sent after all others, in this order: confirming the import ends its preview; a
+#: learner withdrawing gives up the seat the rest of the walk relies on; then the hostile
+#: walk's ``LAST``; signing in (as oneself) ends.
+ORDER_LAST = (
+    "people.import_confirm",
+    "api.withdraw",
+    "workshops.withdraw",
+    *LAST,
+    "accounts.sign_in",
+)
 
 
 def _walk(app, client, login, api_token, world, person: str) -> Walker:
