@@ -149,11 +149,26 @@ def make_advisor(user: User, timezone: str | None = None) -> Advisor:
     return advisor
 
 
+def _programme_id(programme_id: int | None) -> int:
+    """The programme a new thing goes in: the one named, else the first (made if none)."""
+    from lms.programmes.operations import default_programme
+
+    return programme_id if programme_id is not None else default_programme().id
+
+
 def create_topic(
-    name: str = "", *, names: dict[str, Any] | None = None, advisor_ids: Iterable[Any] = ()
+    name: str = "",
+    *,
+    names: dict[str, Any] | None = None,
+    advisor_ids: Iterable[Any] = (),
+    programme_id: int | None = None,
 ) -> Topic:
     begin_write()
-    topic = Topic(**{f"name_{k}": v for k, v in _names(name, names).items()}, active=True)
+    topic = Topic(
+        **{f"name_{k}": v for k, v in _names(name, names).items()},
+        active=True,
+        programme_id=_programme_id(programme_id),
+    )
     topic.advisors = _advisors(advisor_ids)
     db.session.add(topic)
     db.session.flush()
@@ -465,6 +480,7 @@ def book(case_id: int, starts_at: Any) -> Consultation:
             timezone=advisor.timezone,
             capacity=1,
             audience=Audience.cohort,
+            programme_id=case.topic.programme_id,
         )
     consultation = Consultation(
         case=case,

@@ -105,8 +105,20 @@ def parse_step(data: Any, position: int) -> ItineraryStep:
     )
 
 
+def _programme_id(programme_id: int | None) -> int:
+    """The programme a new thing goes in: the one named, else the first (made if none)."""
+    from lms.programmes.operations import default_programme
+
+    return programme_id if programme_id is not None else default_programme().id
+
+
 def create_itinerary(
-    *, name: str, steps: list[Any], description: str = "", track: Track | str | None = None
+    *,
+    name: str,
+    steps: list[Any],
+    description: str = "",
+    track: Track | str | None = None,
+    programme_id: int | None = None,
 ) -> Itinerary:
     begin_write()
     name = (name or "").strip()
@@ -122,7 +134,11 @@ def create_itinerary(
     if any(s.last_week > MAX_WEEKS for s in parsed):
         raise DomainError(_l("An itinerary lasts at most %(n)d weeks.", n=MAX_WEEKS))
     itinerary = Itinerary(
-        name=name[:200], description=(description or "").strip(), track=track, steps=parsed
+        name=name[:200],
+        description=(description or "").strip(),
+        track=track,
+        steps=parsed,
+        programme_id=_programme_id(programme_id),
     )
     db.session.add(itinerary)
     db.session.flush()
@@ -174,7 +190,8 @@ def create_cohort(
     referent: User,
     capacity: int = DEFAULT_COHORT_CAPACITY,
 ) -> Cohort:
-    """Open a cohort and lay out its cohort-wide meetings (all of them, past ones included)."""
+    """Open a cohort of the itinerary's programme and lay out its cohort-wide meetings (all of
+    them, past ones included)."""
     begin_write()
     from lms.accounts.operations import check_timezone
 
@@ -197,6 +214,7 @@ def create_cohort(
         waitlist_count=0,
         last_arrival=0,
         referent=referent,
+        programme_id=itinerary.programme_id,
     )
     db.session.add(cohort)
     db.session.flush()
@@ -236,6 +254,7 @@ def _lay_out(
             capacity=MAX_MEMBERS * (1 if entity else cohort.capacity),
             audience=Audience.cohort,
             cohort_id=cohort.id,
+            programme_id=cohort.programme_id,
         )
         meeting = CohortMeeting(
             cohort_id=cohort.id,

@@ -42,6 +42,10 @@ class User(UserMixin, Model):
     #: password reset); None until then. Accounts made by a coordinator or the CLI start
     #: confirmed.
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: A site administrator sees and manages every programme (lms.programmes.permissions).
+    is_admin: Mapped[bool] = mapped_column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    )
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
