@@ -172,7 +172,16 @@ def create_topic(
     topic.advisors = _advisors(advisor_ids)
     db.session.add(topic)
     db.session.flush()
+    _staff_the_programme(topic)
     return topic
+
+
+def _staff_the_programme(topic: Topic) -> None:
+    """A topic's advisors are advisors of its programme."""
+    from lms.programmes.operations import add_member
+
+    for advisor in topic.advisors:
+        add_member(topic.programme_id, advisor.user, "advisor")
 
 
 def update_topic(
@@ -194,6 +203,8 @@ def update_topic(
         topic.active = bool(active)
     if advisor_ids is not None:
         topic.advisors = _advisors(advisor_ids)
+        db.session.flush()
+        _staff_the_programme(topic)
     db.session.flush()
     return topic
 

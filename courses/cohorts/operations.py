@@ -362,7 +362,8 @@ def admit_entity(cohort_id: int, entity_id: int) -> tuple[CohortPlace, bool]:
     place = PLACES.entry_of(cohort, entity_id)
     if place is not None and place.is_live:
         return place, False
-    if not is_id(entity_id) or db.session.get(Entity, entity_id) is None:
+    entity = db.session.get(Entity, entity_id) if is_id(entity_id) else None
+    if entity is None or entity.programme_id != cohort.programme_id:
         raise NotFound(_l("There is no such entity."))
     return PLACES.arrive(cohort, place or CohortPlace(cohort=cohort, entity_id=entity_id)), True
 
@@ -459,7 +460,7 @@ def suggest_itinerary(diagnosis: Diagnosis) -> None:
     """A diagnosis suggests the newest itinerary labelled for its track."""
     from .queries import itinerary_for_track
 
-    itinerary = itinerary_for_track(diagnosis.track)
+    itinerary = itinerary_for_track(diagnosis.track, diagnosis.entity.programme_id)
     diagnosis.suggested_itinerary_id = itinerary.id if itinerary else None
     db.session.flush()
 

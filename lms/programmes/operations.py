@@ -109,3 +109,10 @@ def set_admin(user: User, admin: bool = True) -> None:
 def join(programme_id: int, user: User) -> Any:
     """A person who signed up from a programme's page joins it as a learner."""
     return add_member(programme_id, user, ProgrammeRole.learner)
+
+
+def ensure_programme(slug: str, name: str, *, locale: str, timezone: str) -> Programme:
+    """The programme with ``slug``, made as given when there is none (the demo's)."""
+    return queries.by_slug(slug) or create_programme(
+        name, slug=slug, locale=locale, timezone=timezone
+    )

@@ -25,6 +25,8 @@ from lms.errors import DomainError, Forbidden, NotFound
 from . import queries
 from .models import STAFF, TEACHING, Programme, ProgrammeRole
 
+__all__ = ["STAFF", "TEACHING", "ProgrammeRole"]
+
 
 def _signed_in(person: Any) -> bool:
     return person is not None and getattr(person, "is_authenticated", False)
@@ -75,6 +77,12 @@ def managed_by(person: Any) -> frozenset[int]:
     return programmes_of(person, (ProgrammeRole.coordinator,))
 
 
+def covered(person: Any) -> frozenset[int] | None:
+    """The programmes a report for ``person`` covers: those they coordinate; None (all) for
+    a site administrator."""
+    return None if is_admin(person) else managed_by(person)
+
+
 def holds(person: Any, programme_id: int | None, roles: Iterable[ProgrammeRole]) -> bool:
     if not _signed_in(person) or programme_id is None:
         return False
@@ -105,6 +113,29 @@ def scope(column: Any, person: Any, roles: Iterable[ProgrammeRole] = (ProgrammeR
     return column.in_(sorted(ids)) if ids else sa.false()
 
 
+def asker() -> Any:
+    """Who asks in this request (None outside one: the shell and the worker see all)."""
+    from flask import has_request_context
+
+    from lms.security import current_person
+
+    return current_person() if has_request_context() else None
+
+
+def scope_for(
+    column: Any, person: Any = None, roles: Iterable[ProgrammeRole] = (ProgrammeRole.coordinator,)
+):
+    """:func:`scope` for ``person``, by default whoever asks in this request; outside a
+    request (the CLI, the worker, the demo) nothing is hidden."""
+    from flask import has_request_context
+
+    if person is None:
+        if not has_request_context():
+            return sa.true()
+        person = asker()
+    return scope(column, person, roles)
+
+
 def programme_for_new(
     person: Any,
     requested: Any = None,
@@ -116,6 +147,8 @@ def programme_for_new(
     roles = tuple(roles)
     if requested not in (None, ""):
         try:
+            if isinstance(requested, bool | float):
+                raise TypeError
             programme_id = int(requested)
         except (TypeError, ValueError):
             raise DomainError(
