@@ -28,6 +28,7 @@ from flask_babel import lazy_gettext as _l
 from lms.accounts.models import User
 from lms.db import begin_write, db, utcnow
 from lms.errors import Conflict, DomainError, NotFound, is_id, is_whole
+from lms.programmes.permissions import may_manage
 
 from ..entities.models import Entity
 from ..signals import consultation_changed
@@ -349,7 +350,9 @@ def create_request(
     urgency = Urgency.parse(urgency, "urgency")
     if entity_id is not None:
         entity = db.session.get(Entity, entity_id) if is_id(entity_id) else None
-        if entity is None or not (requester.is_coordinator or entity.has_member(requester)):
+        if entity is None or not (
+            may_manage(requester, entity.programme_id) or entity.has_member(requester)
+        ):
             raise DomainError(_l("You do not belong to that organisation."), code="unknown_entity")
     case = Case(
         topic=topic,

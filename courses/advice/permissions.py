@@ -172,8 +172,11 @@ def keeper_of_entity(entity_id: Any) -> None:
 
     from ..entities.models import Entity
 
+    person = current_person()
+    if not may_keep_topics(person):
+        raise Forbidden(_l("Only a coordinator can do that."))
     entity = db.session.get(Entity, entity_id) if isinstance(entity_id, int) else None
-    if entity is None or not programmes.may_manage(current_person(), entity.programme_id):
+    if entity is None or not programmes.may_manage(person, entity.programme_id):
         raise NotFound(_l("There is no such entity."))
 
 

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from flask import g, has_app_context
 from flask_babel import lazy_gettext as _l
 
-from lms.errors import DomainError, Forbidden, NotFound
+from lms.errors import DomainError, Forbidden, NotFound, is_id
 
 from . import queries
 from .models import STAFF, TEACHING, Programme, ProgrammeRole
@@ -155,7 +155,7 @@ def programme_for_new(
                 _l("The field “%(name)s” must be a whole number.", name="programme_id"),
                 code="invalid_programme_id",
             ) from None
-        if queries.get_programme(programme_id) is None:
+        if not is_id(programme_id) or queries.get_programme(programme_id) is None:
             raise NotFound(_l("There is no such programme."))
         if not holds(person, programme_id, roles):
             raise Forbidden(_l("You do not work in that programme."))
