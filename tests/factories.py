@@ -103,14 +103,17 @@ def make_user(app) -> Callable[..., Any]:
 
 @pytest.fixture
 def make_programme(app) -> Callable[..., Any]:
-    """``make_programme(name="Bootcamp ESS", locale="gl")``: a committed programme."""
-    from lms.programmes.operations import create_programme
+    """``make_programme(name="Bootcamp ESS", locale="gl")``: a committed programme, made after
+    the default one (where ``make_user`` and ``make_workshop`` put what names none), so that
+    it is never taken for it, on a migrated SQLite file or an emptied PostgreSQL database."""
+    from lms.programmes.operations import create_programme, default_programme
 
     count = 0
 
     def make(*, name: str | None = None, locale: str = "es", timezone: str = ZONE):
         nonlocal count
         count += 1
+        default_programme()
         programme = create_programme(
             name or f"Programa {count}-{uuid.uuid4().hex[:4]}", locale=locale, timezone=timezone
         )
