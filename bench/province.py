@@ -145,7 +145,9 @@ def _public_workshops(
     from courses.attendance.models import AttendanceMark, AttendanceSource
     from courses.workshops.models import Attendance, Audience, Enrolment, EnrolmentState, Workshop
     from lms.db import db
+    from lms.programmes.operations import default_programme
 
+    programme_id = default_programme().id
     first = now.replace(minute=0, second=0, microsecond=0) - timedelta(days=365)
     step = timedelta(days=730) / n
     rows = []
@@ -167,6 +169,7 @@ def _public_workshops(
                 "last_arrival": SEATS + waiting,
                 "trainer_id": trainers[i % len(trainers)],
                 "audience": Audience.public,
+                "programme_id": programme_id,
             }
         )
     _bulk(Workshop, rows, "workshops", progress)
@@ -334,6 +337,8 @@ def generate(
     from lms.accounts.operations import create_user
     from lms.db import db
     from lms.notifications.operations import muted
+    from lms.programmes.models import ProgrammeMember, ProgrammeRole
+    from lms.programmes.operations import add_member, default_programme, set_admin
     from scheduler.feeds.operations import replace_token
 
     progress = progress or Progress()
@@ -350,8 +355,19 @@ def generate(
                 "coordinacion@province.example", "Coordinación provincial", PASSWORD,
                 Role.coordinator, locale="es",
             )  # fmt: skip
+            # One programme: the province's coordinator coordinates it (and, as the migration
+            # makes an existing install's coordinators, administers the site), its trainers
+            # teach.
+            programme_id = default_programme().id
+            add_member(programme_id, coordinator, "coordinator")
+            set_admin(coordinator)
             db.session.commit()
             trainers = _people(n["trainers"], Role.trainer, "trainer", progress)
+            staff = [
+                {"programme_id": programme_id, "user_id": t, "role": ProgrammeRole.trainer}
+                for t in trainers
+            ]
+            _bulk(ProgrammeMember, staff, "trainers' roles", progress)
             learners = _people(n["learners"], Role.learner, "learner", progress)
             past, _future = _public_workshops(n["workshops"], trainers, learners, now, progress)
             mentors = [db.session.get(User, t) for t in trainers]

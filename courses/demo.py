@@ -1,7 +1,12 @@
-"""The demo programme: the first week of online workshops of Pontevedra's Smartpeme programme
-(shared/seeds/000), placed in the coming week so that it can be tried at once, and two earlier
-weeks already held (enrolments, room joins and attendance marked) so that the coordinators'
-report has figures and charts."""
+"""The demo: two programmes on one Aula, each with its own coordinator.
+
+- **Smartpeme Pontevedra** (Galician): the first week of online workshops of Pontevedra's
+  Smartpeme programme (shared/seeds/000), placed in the coming week so that it can be tried at
+  once, and two earlier weeks already held (enrolments, room joins and attendance marked) so
+  that the coordinators' report has figures and charts; its advice desk (advice/demo.py);
+- **Bootcamp ESS** (Catalan): the social-economy office's bootcamp cohort (cohorts/demo.py).
+
+A site administrator (``admin@aula.example``) sees both."""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from lms.accounts.models import Role, User
 from lms.accounts.operations import create_user
 from lms.accounts.queries import user_by_email
 from lms.db import db
+from lms.programmes.operations import add_member, ensure_programme, join, set_admin
 from lms.signals import demo_requested
 
 from .attendance import operations as attendance
@@ -23,6 +29,10 @@ from .workshops.models import Attendance, Workshop
 
 ZONE = "Europe/Madrid"
 PASSWORD = "aula-demo"
+#: (slug, name, language): the demo's two programmes.
+PONTEVEDRA = ("smartpeme-pontevedra", "Smartpeme Pontevedra", "gl")
+ESS = ("bootcamp-ess", "Bootcamp ESS · Oficina Tècnica", "ca")
+ADMIN = ("admin@aula.example", "Admin Aula")
 COORDINATOR = ("coordinacion@aula.example", "Xiana Coordinadora", Role.coordinator)
 TRAINER = ("formadora@aula.example", "Uxía Formadora", Role.trainer)
 LEARNERS = [
@@ -143,18 +153,29 @@ def past_week_day(weeks_ago: int, weekday: int, today: date | None = None) -> da
     return today - timedelta(days=today.weekday(), weeks=weeks_ago) + timedelta(days=weekday)
 
 
+def programme(which: tuple[str, str, str]) -> int:
+    """The id of one of the demo's programmes (made when missing)."""
+    slug, name, locale = which
+    return ensure_programme(slug, name, locale=locale, timezone=ZONE).id
+
+
 def load_demo(_sender: Flask | None = None, **_kwargs) -> None:
-    """Load what is missing of the demo: the coming week, the weeks already held, the cohort,
-    the advice desk."""
+    """Load what is missing of the demo: the programmes and their site administrator, the
+    coming week, the weeks already held, the cohort, the advice desk."""
     from .advice.demo import load_advice_demo
     from .cohorts.demo import load_cohort_demo
 
+    pontevedra = programme(PONTEVEDRA)
+    programme(ESS)
+    if user_by_email(ADMIN[0]) is None:
+        admin = create_user(ADMIN[0], ADMIN[1], PASSWORD, Role.coordinator, timezone=ZONE)
+        set_admin(admin)
     if user_by_email(COORDINATOR[0]) is None:
-        _load_coming_week()
+        _load_coming_week(pontevedra)
     if db.session.scalar(sa.select(Workshop.id).where(Workshop.title == PAST[0][3])) is None:
-        _load_past_weeks()
-    load_cohort_demo()
-    load_advice_demo()
+        _load_past_weeks(pontevedra)
+    load_cohort_demo(programme_id=programme(ESS))
+    load_advice_demo(programme_id=pontevedra)
 
 
 def _loaded(email: str) -> User:
@@ -165,7 +186,7 @@ def _loaded(email: str) -> User:
     return user
 
 
-def _load_past_weeks() -> None:
+def _load_past_weeks(programme_id: int) -> None:
     trainer = _loaded(TRAINER[0])
     learners = [_loaded(email) for email, _name in LEARNERS]
     zone = ZoneInfo(ZONE)
@@ -173,6 +194,7 @@ def _load_past_weeks() -> None:
         day = past_week_day(weeks_ago, weekday)
         starts_at = datetime.combine(day, time(hour), zone)
         workshop = operations.create_workshop(
+            programme_id=programme_id,
             trainer=trainer,
             title=title,
             description=description,
@@ -201,19 +223,25 @@ def _hold(workshop: Workshop, seated: list, marks: dict[int, str], trainer) -> N
     attendance.mark_many(workshop.id, exceptions, by=trainer, now=after)
 
 
-def _load_coming_week() -> None:
+def _load_coming_week(programme_id: int) -> None:
+    """Pontevedra's people speak Galician: their pages, mail and calendars are in gl."""
     people = {}
     for email, name, role in (COORDINATOR, TRAINER):
-        people[email] = create_user(email, name, PASSWORD, role, locale="es", timezone=ZONE)
+        people[email] = create_user(email, name, PASSWORD, role, locale="gl", timezone=ZONE)
+        add_member(programme_id, people[email], role.value)
     learners = [
-        create_user(email, name, PASSWORD, Role.learner, timezone=ZONE) for email, name in LEARNERS
+        create_user(email, name, PASSWORD, Role.learner, locale="gl", timezone=ZONE)
+        for email, name in LEARNERS
     ]
+    for learner in learners:
+        join(programme_id, learner)
     zone = ZoneInfo(ZONE)
     workshops = []
     for weekday, hour, title, topic, description in WEEK:
         day = next_week_day(weekday)
         workshops.append(
             operations.create_workshop(
+                programme_id=programme_id,
                 trainer=people[TRAINER[0]],
                 title=title,
                 description=description,

@@ -29,6 +29,7 @@ def create_app(
         logs,
         notifications,
         plugins,
+        programmes,
         security,
         setup,
         ui,
@@ -50,6 +51,7 @@ def create_app(
     errors.init_app(app)
     health.init_app(app)
     accounts.init_app(app)
+    programmes.init_app(app)
     notifications.init_app(app)
     courses.init_app(app)
     scheduler.init_app(app)

@@ -16,24 +16,68 @@ users = AppGroup("users", help="Manage accounts.")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--password", required=True)
-@click.option("--role", type=click.Choice(["learner", "trainer", "coordinator"]), default="learner")
+@click.option(
+    "--role",
+    type=click.Choice(["learner", "trainer", "coordinator", "admin"]),
+    default="learner",
+    help="admin: a site administrator (every programme).",
+)
 @click.option("--locale", default="")
 @click.option("--timezone", default=None)
-def create_user(email: str, name: str, password: str, role: str, locale: str, timezone: str | None):
+@click.option(
+    "--programme",
+    "slug",
+    default="",
+    help="The programme (slug) a trainer or coordinator works in; default: the first one.",
+)
+def create_user(
+    email: str, name: str, password: str, role: str, locale: str, timezone: str | None, slug: str
+):
     """Create an account."""
     from lms.accounts.models import Role
     from lms.accounts.operations import create_user as create
     from lms.errors import DomainError
+    from lms.programmes import operations as programmes
+    from lms.programmes.queries import by_slug
 
     try:
+        admin = role == "admin"
         user = create(
-            email, name, password, Role.parse(role, "role"), locale=locale, timezone=timezone
+            email,
+            name,
+            password,
+            Role.coordinator if admin else Role.parse(role, "role"),
+            locale=locale,
+            timezone=timezone,
         )
+        if admin:
+            programmes.set_admin(user)
+        elif role != "learner":
+            programme = by_slug(slug) if slug else programmes.default_programme()
+            if programme is None:
+                raise click.ClickException(f"There is no programme {slug!r}.")
+            programmes.add_member(programme.id, user, role)
     except DomainError as e:
         db.session.rollback()
         raise click.ClickException(str(e.message)) from None
     db.session.commit()
-    click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
+    click.echo(f"Created {role} {user.email} (id {user.id}).")
+
+
+@users.command("admin")
+@click.option("--email", required=True)
+@click.option("--off", is_flag=True, help="Stop the person being a site administrator.")
+def make_admin(email: str, off: bool):
+    """Make a person a site administrator, who sees and manages every programme."""
+    from lms.accounts.queries import user_by_email
+    from lms.programmes.operations import set_admin
+
+    user = user_by_email(email.strip().lower())
+    if user is None:
+        raise click.ClickException("There is no account with that e-mail.")
+    set_admin(user, not off)
+    db.session.commit()
+    click.echo(f"{user.email} is {'no longer ' if off else ''}a site administrator.")
 
 
 @click.command("demo")

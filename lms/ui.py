@@ -2,7 +2,8 @@
 feature has to edit another's templates.
 
 - ``add_nav_item(app, endpoint, label, roles=("coordinator",))``: a link in the header for
-  signed-in people with one of ``roles`` (everyone signed in when ``roles`` is empty).
+  signed-in people with one of ``roles`` (everyone signed in when ``roles`` is empty);
+  ``"admin"`` names site administrators.
 - ``add_panel(app, slot, template)``: a template included in a page's slot. Slots:
   ``workshop`` (the workshop page; ``workshop`` and ``place`` in scope) and ``profile``.
 """
@@ -43,6 +44,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _ui():
-        role = current_user.role.value if current_user.is_authenticated else None
-        nav = [i for i in registry["nav"] if role and (not i.roles or role in i.roles)]
+        held: set[str] = set()
+        if current_user.is_authenticated:
+            held = {current_user.role.value} | ({"admin"} if current_user.is_admin else set())
+        nav = [i for i in registry["nav"] if held and (not i.roles or held & set(i.roles))]
         return {"nav_items": nav, "panels": registry["panels"]}

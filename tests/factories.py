@@ -4,7 +4,9 @@ the real operations, with defaults a test overrides only where it matters.
 One factory per model, by the model it makes:
 
 ======================================  ======================================================
-User                                    ``make_user``
+User                                    ``make_user`` (``programme=`` where a trainer or
+                                        coordinator works; ``admin=True``)
+Programme                               ``make_programme``
 ApiToken                                ``api_token`` (the bearer headers)
 Course, Workshop                        ``make_workshop``
 Enrolment                               ``make_enrolment``
@@ -72,7 +74,12 @@ def make_user(app) -> Callable[..., Any]:
         locale: str = "",
         timezone: str = ZONE,
         password: str = PASSWORD,
+        programme=None,
+        admin: bool = False,
     ):
+        """A trainer or coordinator is staff of ``programme`` (default: the first one)."""
+        from lms.programmes import operations as programmes
+
         nonlocal count
         count += 1
         user = create_user(
@@ -83,8 +90,35 @@ def make_user(app) -> Callable[..., Any]:
             locale=locale,
             timezone=timezone,
         )
+        if role != "learner":
+            where = programme.id if programme is not None else programmes.default_programme().id
+            programmes.add_member(where, user, role)
+        if admin:
+            programmes.set_admin(user)
         db.session.commit()
         return user
+
+    return make
+
+
+@pytest.fixture
+def make_programme(app) -> Callable[..., Any]:
+    """``make_programme(name="Bootcamp ESS", locale="gl")``: a committed programme, made after
+    the default one (where ``make_user`` and ``make_workshop`` put what names none), so that
+    it is never taken for it, on a migrated SQLite file or an emptied PostgreSQL database."""
+    from lms.programmes.operations import create_programme, default_programme
+
+    count = 0
+
+    def make(*, name: str | None = None, locale: str = "es", timezone: str = ZONE):
+        nonlocal count
+        count += 1
+        default_programme()
+        programme = create_programme(
+            name or f"Programa {count}-{uuid.uuid4().hex[:4]}", locale=locale, timezone=timezone
+        )
+        db.session.commit()
+        return programme
 
     return make
 

@@ -32,6 +32,7 @@ def _iso(moment: datetime, advisor: Advisor | None) -> str:
 def topic_json(topic: Topic) -> dict[str, Any]:
     return {
         "id": topic.id,
+        "programme_id": topic.programme_id,
         "name": topic.name_in(str(get_locale() or "en")),
         "names": {lang: topic.name_in(lang) for lang in TOPIC_LANGUAGES},
         "active": topic.active,
@@ -63,6 +64,7 @@ def consultation_json(consultation: Consultation) -> dict[str, Any]:
 def case_json(case: Case) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": case.id,
+        "programme_id": case.topic.programme_id,
         "topic_id": case.topic_id,
         "advisor_id": case.advisor_id,
         "requester": {"id": case.requester.id, "name": case.requester.name},
@@ -149,7 +151,8 @@ def create_advice_topic():
     permissions.keeper_of_topics()
     data = json_body()
     topic = operations.create_topic(
-        field(data, "name", required=not data.get("names"), max_length=120) or "",
+        programme_id=permissions.programme_for_new(data.get("programme_id")),
+        name=field(data, "name", required=not data.get("names"), max_length=120) or "",
         names=_names(data),
         advisor_ids=_ids(data, "advisor_ids") or [],
     )
@@ -161,7 +164,7 @@ def create_advice_topic():
 @bp.patch("/advice/topics/<int:topic_id>")
 @roles_required()
 def update_advice_topic(topic_id: int):
-    permissions.keeper_of_topics()
+    permissions.keeper_of_topics(topic_id)
     data = json_body()
     active = data.get("active")
     if active is not None and not isinstance(active, bool):
@@ -253,7 +256,7 @@ def topic_slots(topic_id: int):
 @bp.put("/advice/entities/<int:entity_id>/need")
 @roles_required()
 def set_need_level(entity_id: int):
-    permissions.keeper_of_topics()
+    permissions.keeper_of_entity(entity_id)
     data = json_body()
     level = data.get("level")
     operations.set_need_level(entity_id, None if level is None else NeedLevel.parse(level, "level"))

@@ -81,8 +81,9 @@ REQUESTS = [
 NEED_LEVELS = {0: NeedLevel.first, 1: NeedLevel.second, 2: NeedLevel.third}
 
 
-def load_advice_demo() -> None:
-    """Idempotent: does nothing once the demo's first topic exists."""
+def load_advice_demo(programme_id: int | None = None) -> None:
+    """Idempotent: does nothing once the demo's first topic exists. The desk belongs to
+    ``programme_id`` (Smartpeme Pontevedra's in the demo); its advisors speak Galician."""
     if db.session.scalar(sa.select(Topic.id).where(Topic.name_es == TOPICS[0][0][0])):
         return
     # The demo's accounts share a published password: a light hash, as the cohort demo's.
@@ -90,7 +91,7 @@ def load_advice_demo() -> None:
     saved = config.get("PASSWORD_HASH_METHOD")
     config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000"
     try:
-        _load()
+        _load(programme_id)
     finally:
         if saved is None:
             config.pop("PASSWORD_HASH_METHOD", None)
@@ -98,13 +99,14 @@ def load_advice_demo() -> None:
             config["PASSWORD_HASH_METHOD"] = saved
 
 
-def _load() -> None:
+def _load(programme_id: int | None) -> None:
     advisors = [_advisor(email, name) for email, name in ADVISORS]
     topics = []
     for names, indexes in TOPICS:
         topic = operations.create_topic(
             names=dict(zip(("es", "ca", "gl", "en"), names, strict=True)),
             advisor_ids=[advisors[i].id for i in indexes],
+            programme_id=programme_id,
         )
         topics.append(topic)
     cases = []
@@ -130,7 +132,7 @@ def _load() -> None:
 
 def _advisor(email: str, name: str) -> User:
     person = user_by_email(email) or create_user(
-        email, name, PASSWORD, Role.trainer, locale="es", timezone=ZONE
+        email, name, PASSWORD, Role.trainer, locale="gl", timezone=ZONE
     )
     operations.set_hours(person.id, timezone=ZONE, slot_minutes=45, weekly=MORNINGS)
     return person

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from lms.db import db
+from lms.programmes.permissions import scope_for
 
 from .models import Case, Consultation, ConsultationState, Topic
 
@@ -44,11 +45,14 @@ class Figures:
 
 
 def figures(starts_from: datetime, starts_to: datetime) -> Figures:
-    """The desk's figures for requests made from ``starts_from`` until ``starts_to``."""
-    result = Figures(topics={t.id: t for t in db.session.scalars(sa.select(Topic))})
+    """The desk's figures for requests made from ``starts_from`` until ``starts_to``, in the
+    programmes whoever asks coordinates (``lms.programmes.permissions.scope_for``)."""
+    mine = scope_for(Topic.programme_id)
+    theirs = Case.topic_id.in_(sa.select(Topic.id).where(mine))
+    result = Figures(topics={t.id: t for t in db.session.scalars(sa.select(Topic).where(mine))})
     cases = db.session.execute(
         sa.select(Case.id, Case.topic_id, Case.created_at, Case.referred_from_id).where(
-            Case.created_at >= starts_from, Case.created_at < starts_to
+            Case.created_at >= starts_from, Case.created_at < starts_to, theirs
         )
     ).all()
     topic_of = {case_id: topic_id for case_id, topic_id, _, _ in cases}
@@ -63,6 +67,7 @@ def figures(starts_from: datetime, starts_to: datetime) -> Figures:
             Consultation.state.in_(live),
             Consultation.starts_at >= starts_from,
             Consultation.starts_at < starts_to,
+            theirs,
         )
     ).all()
     for _case_id, starts_at, topic_id, _created in rows:
@@ -75,6 +80,7 @@ def figures(starts_from: datetime, starts_to: datetime) -> Figures:
             Consultation.state.in_(live),
             Case.created_at >= starts_from,
             Case.created_at < starts_to,
+            theirs,
         )
         .group_by(Case.id, Case.created_at)
     ).all()

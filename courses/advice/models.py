@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.accounts.models import User
 from lms.db import Model, UTCDateTime, db, enum_type, utcnow
 from lms.enums import Labelled
+from lms.programmes.models import programme_column
 
 #: The languages a topic is named in.
 TOPIC_LANGUAGES = ("es", "ca", "gl", "en")
@@ -60,6 +61,8 @@ class Topic(Model):
     __tablename__ = "advice_topic"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The programme it belongs to (lms.programmes.permissions says who acts in it).
+    programme_id: Mapped[int] = programme_column()
     name_es: Mapped[str] = mapped_column(sa.String(120), nullable=False)
     name_ca: Mapped[str] = mapped_column(sa.String(120), nullable=False)
     name_gl: Mapped[str] = mapped_column(sa.String(120), nullable=False)

@@ -28,6 +28,7 @@ from flask_babel import lazy_gettext as _l
 from lms.accounts.models import User
 from lms.db import begin_write, db, utcnow
 from lms.errors import Conflict, DomainError, NotFound, is_id, is_whole
+from lms.programmes.permissions import may_manage
 
 from ..entities.models import Entity
 from ..signals import consultation_changed
@@ -149,15 +150,39 @@ def make_advisor(user: User, timezone: str | None = None) -> Advisor:
     return advisor
 
 
+def _programme_id(programme_id: int | None) -> int:
+    """The programme a new thing goes in: the one named, else the first (made if none)."""
+    from lms.programmes.operations import default_programme
+
+    return programme_id if programme_id is not None else default_programme().id
+
+
 def create_topic(
-    name: str = "", *, names: dict[str, Any] | None = None, advisor_ids: Iterable[Any] = ()
+    name: str = "",
+    *,
+    names: dict[str, Any] | None = None,
+    advisor_ids: Iterable[Any] = (),
+    programme_id: int | None = None,
 ) -> Topic:
     begin_write()
-    topic = Topic(**{f"name_{k}": v for k, v in _names(name, names).items()}, active=True)
+    topic = Topic(
+        **{f"name_{k}": v for k, v in _names(name, names).items()},
+        active=True,
+        programme_id=_programme_id(programme_id),
+    )
     topic.advisors = _advisors(advisor_ids)
     db.session.add(topic)
     db.session.flush()
+    _staff_the_programme(topic)
     return topic
+
+
+def _staff_the_programme(topic: Topic) -> None:
+    """A topic's advisors are advisors of its programme."""
+    from lms.programmes.operations import add_member
+
+    for advisor in topic.advisors:
+        add_member(topic.programme_id, advisor.user, "advisor")
 
 
 def update_topic(
@@ -179,6 +204,8 @@ def update_topic(
         topic.active = bool(active)
     if advisor_ids is not None:
         topic.advisors = _advisors(advisor_ids)
+        db.session.flush()
+        _staff_the_programme(topic)
     db.session.flush()
     return topic
 
@@ -323,7 +350,9 @@ def create_request(
     urgency = Urgency.parse(urgency, "urgency")
     if entity_id is not None:
         entity = db.session.get(Entity, entity_id) if is_id(entity_id) else None
-        if entity is None or not (requester.is_coordinator or entity.has_member(requester)):
+        if entity is None or not (
+            may_manage(requester, entity.programme_id) or entity.has_member(requester)
+        ):
             raise DomainError(_l("You do not belong to that organisation."), code="unknown_entity")
     case = Case(
         topic=topic,
@@ -465,6 +494,7 @@ def book(case_id: int, starts_at: Any) -> Consultation:
             timezone=advisor.timezone,
             capacity=1,
             audience=Audience.cohort,
+            programme_id=case.topic.programme_id,
         )
     consultation = Consultation(
         case=case,

@@ -1,14 +1,17 @@
 """Who may do what at the advice desk: one function per right, called by its pages and its
 API routes alike.
 
+A case belongs to its topic's programme; "the coordinators" below are that programme's (and
+site administrators), by ``lms.programmes.permissions``.
+
 - **see** a case (its topic, need, consultations, referrals): its requester, its advisor,
   the coordinators; nobody else learns it exists (404);
 - **work on** it (private notes, record a consultation held, refer, close, cancel or move a
   consultation): its advisor and the coordinators; the requester may cancel or move their own;
 - **read its private notes**: its advisor and the coordinators, never its requester;
 - **book** a slot for it: its requester;
-- **reassign** it, and keep topics and advisors: coordinators;
-- **set an advisor's hours**: that advisor, coordinators.
+- **reassign** it, and keep topics, advisors and entities' need levels: coordinators;
+- **set an advisor's hours**: that advisor, the coordinators of a programme they work in.
 """
 
 from __future__ import annotations
@@ -18,28 +21,33 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from lms.errors import Forbidden, NotFound
+from lms.programmes import permissions as programmes
 from lms.security import current_person
 
 from . import queries
-from .models import Case, Consultation
+from .models import Case, Consultation, Topic
 
 
 def _signed_in(user: Any) -> bool:
     return user is not None and user.is_authenticated
 
 
-def _is_coordinator(user: Any) -> bool:
-    return _signed_in(user) and user.is_coordinator
+def _coordinates(user: Any, case: Case) -> bool:
+    return programmes.may_manage(user, case.topic.programme_id)
+
+
+def _coordinates_any(user: Any) -> bool:
+    return bool(programmes.managed_by(user))
 
 
 def may_see(user: Any, case: Case) -> bool:
     return _signed_in(user) and (
-        user.is_coordinator or user.id in (case.requester_id, case.advisor_id)
+        user.id in (case.requester_id, case.advisor_id) or _coordinates(user, case)
     )
 
 
 def may_work_on(user: Any, case: Case) -> bool:
-    return _signed_in(user) and (user.is_coordinator or user.id == case.advisor_id)
+    return _signed_in(user) and (user.id == case.advisor_id or _coordinates(user, case))
 
 
 def may_read_notes(user: Any, case: Case) -> bool:
@@ -55,16 +63,26 @@ def may_change_consultation(user: Any, consultation: Consultation) -> bool:
     return may_book(user, consultation.case) or may_work_on(user, consultation.case)
 
 
-def may_reassign(user: Any) -> bool:
-    return _is_coordinator(user)
+def may_reassign(user: Any, case: Case | None = None) -> bool:
+    return _coordinates(user, case) if case is not None else _coordinates_any(user)
 
 
-def may_keep_topics(user: Any) -> bool:
-    return _is_coordinator(user)
+def may_keep_topics(user: Any, topic: Topic | None = None) -> bool:
+    """Keep ``topic`` (its programme's coordinators), or, without one, keep topics at all."""
+    if topic is not None:
+        return programmes.may_manage(user, topic.programme_id)
+    return _coordinates_any(user)
 
 
 def may_set_hours(user: Any, advisor_id: int) -> bool:
-    return _signed_in(user) and (user.is_coordinator or user.id == advisor_id)
+    if not _signed_in(user):
+        return False
+    if user.id == advisor_id or programmes.is_admin(user):
+        return True
+    from lms.programmes.queries import roles_of
+
+    theirs = {pid for pid, roles in roles_of(advisor_id).items() if roles & set(programmes.STAFF)}
+    return bool(theirs & programmes.managed_by(user))
 
 
 def is_advisor(user: Any) -> bool:
@@ -97,7 +115,7 @@ def for_booking(case_id: int) -> Case:
 
 def reassignable(case_id: int) -> Case:
     case = visible(case_id)
-    if not may_reassign(current_person()):
+    if not may_reassign(current_person(), case):
         raise Forbidden(_l("Only a coordinator can do that."))
     return case
 
@@ -123,9 +141,43 @@ def consultation_worked_on(consultation_id: int) -> Consultation:
     return consultation
 
 
-def keeper_of_topics() -> None:
-    if not may_keep_topics(current_person()):
+def keeper_of_topics(topic_id: Any = None) -> None:
+    """Whoever asks keeps topics (and, with ``topic_id``, that one: 404 for a topic of a
+    programme they do not coordinate)."""
+    person = current_person()
+    if topic_id is not None:
+        topic = queries.get_topic(topic_id)
+        if topic is None or not may_keep_topics(person, topic):
+            raise NotFound(_l("There is no such topic."))
+        return
+    if not may_keep_topics(person):
         raise Forbidden(_l("Only a coordinator can do that."))
+
+
+def staff_of_kept_programmes(user: Any) -> list[Any]:
+    """The staff a coordinator may name as a topic's advisors: those of her programmes."""
+    from lms.programmes.queries import people_with_role
+
+    return people_with_role(programmes.managed_by(user), *programmes.STAFF)
+
+
+def programme_for_new(requested: Any = None) -> int:
+    """Where a new topic goes: a programme the person asking coordinates."""
+    return programmes.programme_for_new(current_person(), requested)
+
+
+def keeper_of_entity(entity_id: Any) -> None:
+    """Whoever asks may set the entity's need level (its programme's coordinators)."""
+    from lms.db import db
+
+    from ..entities.models import Entity
+
+    person = current_person()
+    if not may_keep_topics(person):
+        raise Forbidden(_l("Only a coordinator can do that."))
+    entity = db.session.get(Entity, entity_id) if isinstance(entity_id, int) else None
+    if entity is None or not programmes.may_manage(person, entity.programme_id):
+        raise NotFound(_l("There is no such entity."))
 
 
 def hours_of(advisor_id: int) -> None:

@@ -12,7 +12,9 @@ from sqlalchemy.orm import selectinload
 from lms.accounts.models import User
 from lms.db import db, utcnow
 from lms.errors import is_id
+from lms.programmes.permissions import scope_for
 
+from ..entities.models import Entity
 from ..workshops.models import Workshop, WorkshopStatus
 from .models import Advisor, Case, CaseState, Consultation, EntityNeed, Topic
 
@@ -33,10 +35,14 @@ def get_topic(topic_id: Any) -> Topic | None:
     return db.session.get(Topic, topic_id) if is_id(topic_id) else None
 
 
-def topics(*, active_only: bool = True) -> list[Topic]:
+def topics(*, active_only: bool = True, kept: bool = False) -> list[Topic]:
+    """Every programme's topics (anyone may ask for advice); with ``kept``, only those of
+    the programmes whoever asks coordinates."""
     query = sa.select(Topic).options(selectinload(Topic.advisors)).order_by(Topic.name_en)
     if active_only:
         query = query.where(Topic.active.is_(True))
+    if kept:
+        query = query.where(scope_for(Topic.programme_id))
     return list(db.session.scalars(query))
 
 
@@ -80,13 +86,19 @@ def cases_of_advisor(user_id: int) -> list[Case]:
     return list(db.session.scalars(query))
 
 
-def unassigned_cases() -> list[Case]:
-    query = _cases().where(Case.state == CaseState.unassigned).order_by(Case.id)
-    return list(db.session.scalars(query))
+def _coordinated(person: Any = None):
+    """The cases of the topics of the programmes ``person`` (whoever asks) coordinates."""
+    return Case.topic_id.in_(sa.select(Topic.id).where(scope_for(Topic.programme_id, person)))
 
 
-def all_cases() -> list[Case]:
-    return list(db.session.scalars(_cases().order_by(Case.id.desc())))
+def unassigned_cases(*, person: Any = None) -> list[Case]:
+    query = _cases().where(Case.state == CaseState.unassigned, _coordinated(person))
+    return list(db.session.scalars(query.order_by(Case.id)))
+
+
+def all_cases(*, person: Any = None) -> list[Case]:
+    """Every case of the programmes ``person`` (by default, whoever asks) coordinates."""
+    return list(db.session.scalars(_cases().where(_coordinated(person)).order_by(Case.id.desc())))
 
 
 def cases_of_entity(entity_id: int) -> list[Case]:
@@ -94,7 +106,13 @@ def cases_of_entity(entity_id: int) -> list[Case]:
 
 
 def need_levels() -> dict[int, Any]:
-    return {n.entity_id: n.level for n in db.session.scalars(sa.select(EntityNeed))}
+    """The need level of the entities of the programmes whoever asks coordinates."""
+    query = (
+        sa.select(EntityNeed)
+        .join(Entity, Entity.id == EntityNeed.entity_id)
+        .where(scope_for(Entity.programme_id))
+    )
+    return {n.entity_id: n.level for n in db.session.scalars(query)}
 
 
 def week_start(now: datetime | None = None) -> datetime:

@@ -11,8 +11,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.accounts.models import Role
-from lms.accounts.queries import users_with_role
 from lms.db import db, utcnow
 from lms.enums import choices
 from lms.errors import DomainError, carry_out, check_day, refuse
@@ -123,7 +121,7 @@ def case(case_id: int):
         works=works,
         notes=found.notes if permissions.may_read_notes(current_user, found) else [],
         other_topics=[t for t in queries.topics() if t.id != found.topic_id] if works else [],
-        advisors=found.topic.advisors if permissions.may_reassign(current_user) else [],
+        advisors=found.topic.advisors if permissions.may_reassign(current_user, found) else [],
         now=utcnow(),
     )
 
@@ -339,7 +337,7 @@ def coordination():
         ]
     order = {n: i for i, n in enumerate(NeedLevel)}
     cases.sort(key=lambda c: (order.get(levels.get(c.entity_id), len(order)), -c.id))
-    staff = users_with_role(Role.trainer) + users_with_role(Role.coordinator)
+    staff = permissions.staff_of_kept_programmes(current_user)
     return render_template(
         "courses/advice/coordination.html",
         unassigned=queries.unassigned_cases(),
@@ -347,7 +345,7 @@ def coordination():
         levels=levels,
         need=level,
         need_levels=list(NeedLevel),
-        topics=queries.topics(active_only=False),
+        topics=queries.topics(active_only=False, kept=True),
         staff=sorted(staff, key=lambda u: u.name),
         entities=all_entities(),
         languages=TOPIC_LANGUAGES,
@@ -364,7 +362,9 @@ def create_topic():
     names = {lang: request.form.get(f"name_{lang}", "") for lang in TOPIC_LANGUAGES}
     return carry_out(
         lambda: operations.create_topic(
-            names=names, advisor_ids=_ids(request.form.getlist("advisor_ids"))
+            names=names,
+            advisor_ids=_ids(request.form.getlist("advisor_ids")),
+            programme_id=permissions.programme_for_new(request.form.get("programme_id")),
         ),
         url_for(".coordination") + "#topics",
         _("The topic has been added."),
@@ -374,6 +374,7 @@ def create_topic():
 @bp.post("/advice/topics/<int:topic_id>")
 @roles_required("coordinator")
 def update_topic(topic_id: int):
+    permissions.keeper_of_topics(topic_id)
     return carry_out(
         lambda: operations.update_topic(
             topic_id,
@@ -388,6 +389,7 @@ def update_topic(topic_id: int):
 @bp.post("/advice/entities/<int:entity_id>/need")
 @roles_required("coordinator")
 def set_need(entity_id: int):
+    permissions.keeper_of_entity(entity_id)
     value = request.form.get("level", "")
     return carry_out(
         lambda: operations.set_need_level(
@@ -450,5 +452,5 @@ def entity_cases(entity: Any) -> dict[str, Any]:
     """For an entity's page: its advice requests that the reader may see, and its need
     level for coordinators."""
     cases = [c for c in queries.cases_of_entity(entity.id) if permissions.may_see(current_user, c)]
-    level = queries.need_levels().get(entity.id) if current_user.is_coordinator else None
+    level = queries.need_levels().get(entity.id)
     return {"cases": cases, "level": level}

@@ -11,7 +11,7 @@ from lms import pagination
 from lms.accounts.models import User
 from lms.api import bp, field, json_body
 from lms.db import db
-from lms.errors import DomainError, NotFound
+from lms.errors import DomainError
 from lms.security import current_person, roles_required
 
 from ..entities.api import user_or_404
@@ -37,6 +37,7 @@ def step_json(step) -> dict:
 def itinerary_json(itinerary: Itinerary) -> dict:
     return {
         "id": itinerary.id,
+        "programme_id": itinerary.programme_id,
         "name": itinerary.name,
         "description": itinerary.description,
         "track": itinerary.track.value if itinerary.track else None,
@@ -97,6 +98,7 @@ def cohort_json(cohort: Cohort, viewer: User) -> dict:
         entities.append(place_json(place, positions.get(place.entity_id), progress))
     return {
         "id": cohort.id,
+        "programme_id": cohort.programme_id,
         "name": cohort.name,
         "itinerary_id": cohort.itinerary_id,
         "starts_on": cohort.starts_on.isoformat(),
@@ -115,6 +117,7 @@ def cohort_json(cohort: Cohort, viewer: User) -> dict:
 def create_itinerary():
     data = json_body()
     itinerary = operations.create_itinerary(
+        programme_id=permissions.programme_for_new(data.get("programme_id")),
         name=field(data, "name", max_length=200),
         description=field(data, "description", required=False, default="", single_line=False),
         track=data.get("track"),
@@ -135,10 +138,7 @@ def list_itineraries():
 @bp.get("/itineraries/<int:itinerary_id>")
 @roles_required("coordinator")
 def get_itinerary(itinerary_id: int):
-    itinerary = queries.get_itinerary(itinerary_id)
-    if itinerary is None:
-        raise NotFound(_l("There is no such itinerary."))
-    return jsonify(itinerary_json(itinerary))
+    return jsonify(itinerary_json(permissions.itinerary_for(itinerary_id)))
 
 
 @bp.post("/cohorts")
@@ -153,7 +153,7 @@ def create_cohort():
         ) from None
     referent_id = data.get("referent_id")
     cohort = operations.create_cohort(
-        itinerary_id=field(data, "itinerary_id", int),
+        itinerary_id=permissions.itinerary_for(field(data, "itinerary_id", int)).id,
         name=field(data, "name", max_length=200),
         starts_on=starts_on,
         timezone=field(data, "timezone"),
@@ -174,6 +174,7 @@ def get_cohort(cohort_id: int):
 @bp.post("/cohorts/<int:cohort_id>/entities")
 @roles_required("coordinator")
 def admit_entity(cohort_id: int):
+    permissions.cohort_for(cohort_id, permissions.may_run)
     data = json_body()
     place, changed = operations.admit_entity(cohort_id, field(data, "entity_id", int))
     db.session.commit()
@@ -184,6 +185,7 @@ def admit_entity(cohort_id: int):
 @bp.delete("/cohorts/<int:cohort_id>/entities/<int:entity_id>")
 @roles_required("coordinator")
 def remove_entity(cohort_id: int, entity_id: int):
+    permissions.cohort_for(cohort_id, permissions.may_run)
     operations.remove_entity(cohort_id, entity_id)
     db.session.commit()
     return "", 204
@@ -192,6 +194,7 @@ def remove_entity(cohort_id: int, entity_id: int):
 @bp.put("/cohorts/<int:cohort_id>/entities/<int:entity_id>/mentor")
 @roles_required("coordinator")
 def put_mentor(cohort_id: int, entity_id: int):
+    permissions.cohort_for(cohort_id, permissions.may_run)
     data = json_body()
     mentor = user_or_404(field(data, "user_id", int))
     place = operations.assign_mentor(cohort_id, entity_id, mentor)

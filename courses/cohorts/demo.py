@@ -15,6 +15,7 @@ from lms.accounts.models import Role
 from lms.accounts.operations import create_user
 from lms.accounts.queries import user_by_email
 from lms.db import db
+from lms.programmes.operations import add_member
 
 from ..entities import operations as entities
 from . import operations
@@ -100,13 +101,23 @@ def _person(email: str, name: str, role: Role = Role.learner):
 
 
 def _entity(
-    name: str, kind: str, sector: str, size: int | None, people: list, *, role=Role.learner
+    programme_id: int | None,
+    name: str,
+    kind: str,
+    sector: str,
+    size: int | None,
+    people: list,
+    *,
+    role=Role.learner,
 ):
-    entity = entities.create_entity(name=name, kind=kind, sector=sector, size=size)
+    entity = entities.create_entity(
+        name=name, kind=kind, sector=sector, size=size, programme_id=programme_id
+    )
     for n, (email, person) in enumerate(people):
-        entities.add_member(
-            entity.id, _person(email, person, role), "referent" if n == 0 else "member"
-        )
+        member = _person(email, person, role)
+        entities.add_member(entity.id, member, "referent" if n == 0 else "member")
+        if programme_id is not None:
+            add_member(programme_id, member, "trainer" if role is Role.trainer else "learner")
     return entity
 
 
@@ -126,20 +137,24 @@ def _quick_hashes() -> Iterator[None]:
             config["PASSWORD_HASH_METHOD"] = saved
 
 
-def load_cohort_demo(today: date | None = None) -> None:
-    """Idempotent: does nothing once the demo cohort exists."""
+def load_cohort_demo(today: date | None = None, *, programme_id: int | None = None) -> None:
+    """Idempotent: does nothing once the demo cohort exists. The cohort, its itinerary and
+    entities belong to ``programme_id`` (the demo's Bootcamp ESS), which the office
+    coordinates."""
     if db.session.scalar(sa.select(Cohort.id).where(Cohort.name == COHORT)):
         return
     with _quick_hashes():
-        _load(today or date.today())
+        _load(today or date.today(), programme_id)
 
 
-def _load(today: date) -> None:
+def _load(today: date, programme_id: int | None) -> None:
     office = _person(*OFFICE, role=Role.coordinator)
+    if programme_id is not None:
+        add_member(programme_id, office, "coordinator")
     mentors = []
     for name, people in MENTOR_ENTITIES:
-        entity = _entity(name, "cooperative", "Acompanyament digital", None, people,
-                         role=Role.trainer)  # fmt: skip
+        entity = _entity(programme_id, name, "cooperative", "Acompanyament digital", None,
+                         people, role=Role.trainer)  # fmt: skip
         mentors += [m.user for m in entity.memberships]
     itinerary = operations.create_itinerary(
         name="Itinerari de digitalització ESS (un any)",
@@ -149,6 +164,7 @@ def _load(today: date) -> None:
         ),
         track="tools",
         steps=STEPS,
+        programme_id=programme_id,
     )
     cohort = operations.create_cohort(
         itinerary_id=itinerary.id,
@@ -159,7 +175,7 @@ def _load(today: date) -> None:
     )
     placed = []
     for name, kind, sector, size, people, factors, needs in ENTITIES:
-        entity = _entity(name, kind, sector, size, people)
+        entity = _entity(programme_id, name, kind, sector, size, people)
         readiness, market, capacity = factors
         entities.record_diagnosis(
             entity.id, readiness=readiness, market=market, capacity=capacity, needs=needs,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -17,6 +19,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from lms.accounts.forms import TIMEZONES
 from lms.enums import choices
 from lms.errors import one_line
+from lms.programmes.forms import offer_programmes, programme_field
 
 from ..entities.forms import PersonForm
 from ..entities.models import Track
@@ -54,6 +57,11 @@ class ItineraryForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     track = SelectField(_l("Suits"), choices=Track.choices(blank=_l("Any entity")), default="")
     steps = FieldList(FormField(StepForm), min_entries=8)
+    programme_id = programme_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offer_programmes(self.programme_id)
 
 
 class CohortForm(FlaskForm):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.accounts.models import User
 from lms.db import Model, UTCDateTime, enum_type, utcnow
 from lms.enums import Labelled
+from lms.programmes.models import programme_column
 
 from ..entities.models import Entity, Track
 from ..workshops.models import Workshop
@@ -41,6 +42,8 @@ class Itinerary(Model):
     __tablename__ = "itinerary"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The programme it belongs to (lms.programmes.permissions says who acts in it).
+    programme_id: Mapped[int] = programme_column()
     name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     description: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     #: The diagnosis track it suits, if the coordinator said so.
@@ -107,6 +110,8 @@ class Cohort(Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The programme it belongs to (lms.programmes.permissions says who acts in it).
+    programme_id: Mapped[int] = programme_column()
     itinerary_id: Mapped[int] = mapped_column(
         sa.ForeignKey("itinerary.id", ondelete="RESTRICT"), nullable=False, index=True
     )

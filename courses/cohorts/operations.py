@@ -108,8 +108,20 @@ def parse_step(data: Any, position: int) -> ItineraryStep:
     )
 
 
+def _programme_id(programme_id: int | None) -> int:
+    """The programme a new thing goes in: the one named, else the first (made if none)."""
+    from lms.programmes.operations import default_programme
+
+    return programme_id if programme_id is not None else default_programme().id
+
+
 def create_itinerary(
-    *, name: str, steps: list[Any], description: str = "", track: Track | str | None = None
+    *,
+    name: str,
+    steps: list[Any],
+    description: str = "",
+    track: Track | str | None = None,
+    programme_id: int | None = None,
 ) -> Itinerary:
     begin_write()
     name = (name or "").strip()
@@ -125,7 +137,11 @@ def create_itinerary(
     if any(s.last_week > MAX_WEEKS for s in parsed):
         raise DomainError(_l("An itinerary lasts at most %(n)d weeks.", n=MAX_WEEKS))
     itinerary = Itinerary(
-        name=name[:200], description=(description or "").strip(), track=track, steps=parsed
+        name=name[:200],
+        description=(description or "").strip(),
+        track=track,
+        steps=parsed,
+        programme_id=_programme_id(programme_id),
     )
     db.session.add(itinerary)
     db.session.flush()
@@ -177,7 +193,8 @@ def create_cohort(
     referent: User,
     capacity: int = DEFAULT_COHORT_CAPACITY,
 ) -> Cohort:
-    """Open a cohort and lay out its cohort-wide meetings (all of them, past ones included)."""
+    """Open a cohort of the itinerary's programme and lay out its cohort-wide meetings (all of
+    them, past ones included)."""
     begin_write()
     from lms.accounts.operations import check_timezone
 
@@ -200,6 +217,7 @@ def create_cohort(
         waitlist_count=0,
         last_arrival=0,
         referent=referent,
+        programme_id=itinerary.programme_id,
     )
     db.session.add(cohort)
     db.session.flush()
@@ -239,6 +257,7 @@ def _lay_out(
             capacity=MAX_MEMBERS * (1 if entity else cohort.capacity),
             audience=Audience.cohort,
             cohort_id=cohort.id,
+            programme_id=cohort.programme_id,
         )
         meeting = CohortMeeting(
             cohort_id=cohort.id,
@@ -347,7 +366,8 @@ def admit_entity(cohort_id: int, entity_id: int) -> tuple[CohortPlace, bool]:
     place = PLACES.entry_of(cohort, entity_id)
     if place is not None and place.is_live:
         return place, False
-    if not is_id(entity_id) or db.session.get(Entity, entity_id) is None:
+    entity = db.session.get(Entity, entity_id) if is_id(entity_id) else None
+    if entity is None or entity.programme_id != cohort.programme_id:
         raise NotFound(_l("There is no such entity."))
     return PLACES.arrive(cohort, place or CohortPlace(cohort=cohort, entity_id=entity_id)), True
 
@@ -449,7 +469,7 @@ def suggest_itinerary(diagnosis: Diagnosis) -> None:
     """A diagnosis suggests the newest itinerary labelled for its track."""
     from .queries import itinerary_for_track
 
-    itinerary = itinerary_for_track(diagnosis.track)
+    itinerary = itinerary_for_track(diagnosis.track, diagnosis.entity.programme_id)
     diagnosis.suggested_itinerary_id = itinerary.id if itinerary else None
     db.session.flush()
 

@@ -1,7 +1,9 @@
 """Who may do what with a cohort: one function per right, called by its pages and its API.
 
-- **run** it (admit and remove entities, pair mentors, change its capacity): coordinators;
-- **follow** it (the dashboard, every entity's notes): coordinators and its referent;
+- **run** it (admit and remove entities, pair mentors, change its capacity): the
+  coordinators of its programme (``lms.programmes.permissions``) and site administrators;
+- **follow** it (the dashboard, every entity's notes): those and its referent;
+- **use** an itinerary (see it, open a cohort of it): the coordinators of its programme;
 - **see** it (its schedule, every entity's weekly status): those, plus the members of the
   entities holding a live place and their mentors;
 - **record a check-in** for an entity: its mentor and its referent, and whoever follows;
@@ -14,13 +16,14 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from lms.errors import Forbidden, NotFound
+from lms.errors import Forbidden, NotFound, is_id
+from lms.programmes import permissions as programmes
 from lms.security import current_person
 
 from ..entities.models import Entity, MemberRole
 from ..entities.permissions import EntityRight
 from . import queries
-from .models import Cohort, CohortPlace
+from .models import Cohort, CohortPlace, Itinerary
 
 
 def _signed_in(user: Any) -> bool:
@@ -28,11 +31,15 @@ def _signed_in(user: Any) -> bool:
 
 
 def may_run(user: Any, cohort: Cohort) -> bool:
-    return _signed_in(user) and user.is_coordinator
+    return programmes.may_manage(user, cohort.programme_id)
 
 
 def may_follow(user: Any, cohort: Cohort) -> bool:
-    return _signed_in(user) and (user.is_coordinator or user.id == cohort.referent_id)
+    return _signed_in(user) and (may_run(user, cohort) or user.id == cohort.referent_id)
+
+
+def may_use(user: Any, itinerary: Itinerary) -> bool:
+    return programmes.may_manage(user, itinerary.programme_id)
 
 
 def may_see(user: Any, cohort: Cohort) -> bool:
@@ -69,6 +76,19 @@ def rights_over_entity(entity: Entity, user: Any) -> set[EntityRight]:
         elif place.cohort.referent_id == user.id:
             granted.add(EntityRight.see)
     return granted
+
+
+def itinerary_for(itinerary_id: Any) -> Itinerary:
+    """The itinerary, for the coordinators of its programme; 404 for anyone else."""
+    itinerary = queries.get_itinerary(itinerary_id) if is_id(itinerary_id) else None
+    if itinerary is None or not may_use(current_person(), itinerary):
+        raise NotFound(_l("There is no such itinerary."))
+    return itinerary
+
+
+def programme_for_new(requested: Any = None) -> int:
+    """Where a new itinerary goes: a programme the person asking coordinates."""
+    return programmes.programme_for_new(current_person(), requested)
 
 
 def cohort_for(cohort_id: int, may: Any = may_see) -> Cohort:

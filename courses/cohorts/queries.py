@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -12,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from lms.accounts.models import User
 from lms.db import db, utcnow
 from lms.pagination import Window
+from lms.programmes.permissions import scope_for
 
 from ..entities.models import Entity, Membership, Track
 from ..workshops.models import Attendance, Enrolment, EnrolmentState, Workshop, WorkshopStatus
@@ -36,24 +38,35 @@ def get_itinerary(itinerary_id: int) -> Itinerary | None:
     return db.session.get(Itinerary, itinerary_id)
 
 
-def itineraries(window: Window | None = None) -> list[Itinerary]:
+def itineraries(window: Window | None = None, *, person: Any = None) -> list[Itinerary]:
+    """The itineraries of the programmes ``person`` (by default, whoever asks) coordinates."""
     query = (
         sa.select(Itinerary)
         .options(selectinload(Itinerary.steps))
+        .where(scope_for(Itinerary.programme_id, person))
         .order_by(Itinerary.name, Itinerary.id)
     )
     return list(db.session.scalars(window.apply(query) if window else query))
 
 
-def itinerary_for_track(track: Track) -> Itinerary | None:
-    """The newest itinerary labelled for ``track``."""
+def itinerary_for_track(track: Track, programme_id: int) -> Itinerary | None:
+    """The newest itinerary of the programme labelled for ``track``."""
     return db.session.scalar(
-        sa.select(Itinerary).where(Itinerary.track == track).order_by(Itinerary.id.desc())
+        sa.select(Itinerary)
+        .where(Itinerary.track == track, Itinerary.programme_id == programme_id)
+        .order_by(Itinerary.id.desc())
     )
 
 
-def all_cohorts() -> list[Cohort]:
-    return list(db.session.scalars(sa.select(Cohort).order_by(Cohort.starts_on.desc())))
+def all_cohorts(*, person: Any = None) -> list[Cohort]:
+    """The cohorts of the programmes ``person`` (by default, whoever asks) coordinates."""
+    return list(
+        db.session.scalars(
+            sa.select(Cohort)
+            .where(scope_for(Cohort.programme_id, person))
+            .order_by(Cohort.starts_on.desc())
+        )
+    )
 
 
 def places(cohort_id: int) -> list[CohortPlace]:
@@ -317,9 +330,15 @@ def dashboard(cohort: Cohort, now: datetime | None = None) -> Dashboard:
 
 
 def entities_without_place(cohort_id: int) -> list[Entity]:
+    """The entities of the cohort's programme that hold no live place in it."""
     live = sa.select(CohortPlace.entity_id).where(
         CohortPlace.cohort_id == cohort_id, CohortPlace.state != PlaceState.left
     )
+    programme = sa.select(Cohort.programme_id).where(Cohort.id == cohort_id).scalar_subquery()
     return list(
-        db.session.scalars(sa.select(Entity).where(Entity.id.not_in(live)).order_by(Entity.name))
+        db.session.scalars(
+            sa.select(Entity)
+            .where(Entity.id.not_in(live), Entity.programme_id == programme)
+            .order_by(Entity.name)
+        )
     )

@@ -12,6 +12,7 @@ from flask_login import current_user
 from lms.db import db, utcnow
 from lms.enums import choices
 from lms.errors import DomainError, carry_out, refuse
+from lms.programmes.forms import chosen
 from lms.security import roles_required
 
 from ..entities import queries as entity_queries
@@ -54,6 +55,7 @@ def new_itinerary():
     if form.validate_on_submit():
         try:
             itinerary = operations.create_itinerary(
+                programme_id=permissions.programme_for_new(chosen(form.programme_id)),
                 name=form.name.data,
                 description=form.description.data or "",
                 track=form.track.data or None,
@@ -80,7 +82,7 @@ def new_cohort():
     if form.validate_on_submit():
         try:
             cohort = operations.create_cohort(
-                itinerary_id=form.itinerary_id.data,
+                itinerary_id=permissions.itinerary_for(form.itinerary_id.data).id,
                 name=form.name.data,
                 starts_on=form.starts_on.data,
                 timezone=form.timezone.data,
@@ -112,7 +114,9 @@ def dashboard(cohort_id: int):
         admit_form=admit_form,
         mentor_form=MentorForm(),
         # Offered once for every entity's field; anyone else is named by e-mail address.
-        mentor_choices=entity_queries.staff() if current_user.is_coordinator else [],
+        mentor_choices=entity_queries.staff({cohort.programme_id})
+        if permissions.may_run(current_user, cohort)
+        else [],
     )
 
 

@@ -21,6 +21,7 @@ def entity_json(entity: Entity) -> dict:
     return {
         "id": entity.id,
         "name": entity.name,
+        "programme_id": entity.programme_id,
         "kind": entity.kind.value,
         "sector": entity.sector,
         "size": entity.size,
@@ -67,6 +68,7 @@ def list_entities():
 def create_entity():
     data = json_body()
     entity = operations.create_entity(
+        programme_id=permissions.programme_for_new(data.get("programme_id")),
         name=field(data, "name", max_length=200),
         kind=field(data, "kind"),
         sector=field(data, "sector", required=False, default="", max_length=100),
@@ -86,7 +88,7 @@ def get_entity(entity_id: int):
 @roles_required("coordinator")
 def add_member(entity_id: int):
     data = json_body()
-    permissions.entity_for(entity_id)
+    permissions.entity_for(entity_id, permissions.EntityRight.manage)
     user = user_or_404(data.get("user_id"))
     _membership, created = operations.add_member(
         entity_id, user, field(data, "role", required=False, default="member")
@@ -98,6 +100,7 @@ def add_member(entity_id: int):
 @bp.delete("/entities/<int:entity_id>/members/<int:user_id>")
 @roles_required("coordinator")
 def remove_member(entity_id: int, user_id: int):
+    permissions.entity_for(entity_id, permissions.EntityRight.manage)
     operations.remove_member(entity_id, user_id)
     db.session.commit()
     return "", 204
@@ -107,7 +110,7 @@ def remove_member(entity_id: int, user_id: int):
 @roles_required("coordinator")
 def put_diagnosis(entity_id: int):
     data = json_body()
-    permissions.entity_for(entity_id)
+    permissions.entity_for(entity_id, permissions.EntityRight.manage)
     needs = data.get("needs", [])
     if isinstance(needs, str):
         needs = [needs]

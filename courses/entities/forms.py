@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -17,6 +19,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from lms.accounts.models import User
 from lms.enums import choices
 from lms.errors import DomainError, NotFound, one_line
+from lms.programmes.forms import offer_programmes, programme_field
 
 from .models import EntityKind, MemberRole, Need
 
@@ -30,6 +33,11 @@ class EntityForm(FlaskForm):
     size = IntegerField(
         _l("People working in it"), validators=[Optional(), NumberRange(min=1, max=1_000_000)]
     )
+    programme_id = programme_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offer_programmes(self.programme_id)
 
 
 class PersonForm(FlaskForm):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.accounts.models import User
 from lms.db import Model, UTCDateTime, enum_type, utcnow
 from lms.enums import Labelled
+from lms.programmes.models import programme_column
 
 #: An entity's members all fit in its cohort meetings: the meetings' capacity is built on it.
 MAX_MEMBERS = 25
@@ -37,6 +38,8 @@ class Entity(Model):
     __tablename__ = "entity"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The programme it belongs to (lms.programmes.permissions says who acts in it).
+    programme_id: Mapped[int] = programme_column()
     name: Mapped[str] = mapped_column(sa.String(200), nullable=False, unique=True)
     kind: Mapped[EntityKind] = mapped_column(enum_type(EntityKind), nullable=False)
     sector: Mapped[str] = mapped_column(sa.String(100), nullable=False, default="")

@@ -42,8 +42,20 @@ def _check_size(size: Any) -> int | None:
     return size
 
 
+def _programme_id(programme_id: int | None) -> int:
+    """The programme a new thing goes in: the one named, else the first (made if none)."""
+    from lms.programmes.operations import default_programme
+
+    return programme_id if programme_id is not None else default_programme().id
+
+
 def create_entity(
-    *, name: str, kind: EntityKind | str, sector: str = "", size: int | None = None
+    *,
+    name: str,
+    kind: EntityKind | str,
+    sector: str = "",
+    size: int | None = None,
+    programme_id: int | None = None,
 ) -> Entity:
     name = (name or "").strip()
     if not name:
@@ -52,7 +64,12 @@ def create_entity(
     begin_write()
     if db.session.scalar(sa.select(Entity.id).where(sa.func.lower(Entity.name) == name.lower())):
         raise Conflict(_l("An entity with that name already exists."), code="name_taken")
-    entity = Entity(name=name[:200], kind=kind, sector=(sector or "").strip()[:100])
+    entity = Entity(
+        name=name[:200],
+        kind=kind,
+        sector=(sector or "").strip()[:100],
+        programme_id=_programme_id(programme_id),
+    )
     entity.size = _check_size(size)
     db.session.add(entity)
     db.session.flush()

@@ -1,6 +1,7 @@
 """Who may do what with an entity: one function per right, called by its pages and its API.
 
-Coordinators hold every right; an entity's members see its page. Other features grant more
+The coordinators of its programme (and site administrators) hold every right; an entity's
+members see its page. Other features grant more
 through ``courses.signals.entity_access`` (a cohort grants its mentor and its referent), so
 that an entity needs to know nothing of them.
 """
@@ -13,6 +14,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from lms.errors import Forbidden, NotFound
+from lms.programmes import permissions as programmes
 from lms.security import current_person
 
 from ..signals import entity_access
@@ -25,12 +27,14 @@ class EntityRight(enum.Enum):
     see = "see"
     #: Its initial diagnosis.
     see_diagnosis = "see_diagnosis"
+    #: Change it: its members, its diagnosis (the coordinators of its programme).
+    manage = "manage"
 
 
 def rights(user: Any, entity: Entity) -> set[EntityRight]:
     if user is None or not user.is_authenticated:
         return set()
-    if user.is_coordinator:
+    if programmes.may_manage(user, entity.programme_id):
         return set(EntityRight)
     granted = {EntityRight.see} if entity.has_member(user) else set()
     for _receiver, more in entity_access.send(entity, user=user):
@@ -44,6 +48,11 @@ def may_see(user: Any, entity: Entity) -> bool:
 
 def may_see_diagnosis(user: Any, entity: Entity) -> bool:
     return EntityRight.see_diagnosis in rights(user, entity)
+
+
+def programme_for_new(requested: Any = None) -> int:
+    """Where a new entity goes: a programme the person asking coordinates."""
+    return programmes.programme_for_new(current_person(), requested)
 
 
 def entity_for(entity_id: int, right: EntityRight = EntityRight.see) -> Entity:

@@ -11,6 +11,9 @@ from lms.accounts.models import Role, User
 from lms.db import db
 from lms.errors import is_id
 from lms.pagination import Window
+from lms.programmes.models import TEACHING
+from lms.programmes.permissions import scope_for
+from lms.programmes.queries import people_with_role
 
 from .models import Entity, Membership
 
@@ -19,10 +22,12 @@ def get_entity(entity_id: int) -> Entity | None:
     return db.session.get(Entity, entity_id)
 
 
-def all_entities(window: Window | None = None) -> list[Entity]:
+def all_entities(window: Window | None = None, *, person: Any = None) -> list[Entity]:
+    """The entities of the programmes ``person`` (by default, whoever asks) coordinates."""
     query = (
         sa.select(Entity)
         .options(selectinload(Entity.memberships), selectinload(Entity.diagnosis))
+        .where(scope_for(Entity.programme_id, person))
         .order_by(Entity.name, Entity.id)
     )
     return list(db.session.scalars(window.apply(query) if window else query))
@@ -39,9 +44,12 @@ def entities_of(user_id: int) -> list[Entity]:
     )
 
 
-def staff() -> list[User]:
-    """Trainers and coordinators, by name: the people offered as mentors. Learners are not
-    listed (a province has tens of thousands); a form names any other person by e-mail."""
+def staff(programme_ids: Any = None) -> list[User]:
+    """Trainers and coordinators, by name: the people offered as mentors (of the programmes
+    ``programme_ids`` when given). Learners are not listed (a province has tens of
+    thousands); a form names any other person by e-mail."""
+    if programme_ids is not None:
+        return people_with_role(programme_ids, *TEACHING)
     return list(
         db.session.scalars(
             sa.select(User)

@@ -9,6 +9,7 @@ from flask_login import current_user
 from lms import pagination
 from lms.db import db
 from lms.errors import DomainError, carry_out, refuse
+from lms.programmes.forms import chosen
 from lms.security import roles_required
 
 from . import operations, permissions, queries
@@ -24,6 +25,7 @@ def index():
     if form.validate_on_submit():
         try:
             entity = operations.create_entity(
+                programme_id=permissions.programme_for_new(chosen(form.programme_id)),
                 name=form.name.data,
                 kind=form.kind.data,
                 sector=form.sector.data or "",
@@ -57,7 +59,7 @@ def detail(entity_id: int):
 @bp.post("/entities/<int:entity_id>/members")
 @roles_required("coordinator")
 def add_member(entity_id: int):
-    permissions.entity_for(entity_id)
+    permissions.entity_for(entity_id, permissions.EntityRight.manage)
     form = MemberForm()
     target = url_for(".detail", entity_id=entity_id)
     if not form.validate_on_submit():
@@ -77,6 +79,7 @@ def add_member(entity_id: int):
 @bp.post("/entities/<int:entity_id>/members/<int:user_id>/remove")
 @roles_required("coordinator")
 def remove_member(entity_id: int, user_id: int):
+    permissions.entity_for(entity_id, permissions.EntityRight.manage)
     return carry_out(
         lambda: operations.remove_member(entity_id, user_id),
         url_for(".detail", entity_id=entity_id),
@@ -88,7 +91,7 @@ def remove_member(entity_id: int, user_id: int):
 @bp.route("/entities/<int:entity_id>/diagnosis", methods=["GET", "POST"])
 @roles_required("coordinator")
 def diagnosis(entity_id: int):
-    entity = permissions.entity_for(entity_id)
+    entity = permissions.entity_for(entity_id, permissions.EntityRight.manage)
     form = DiagnosisForm(obj=entity.diagnosis) if entity.diagnosis else DiagnosisForm()
     if entity.diagnosis and not form.is_submitted():
         form.readiness.data = str(entity.diagnosis.readiness)

@@ -35,6 +35,7 @@ from courses.workshops.models import Attendance, Audience, Enrolment, EnrolmentS
 from courses.workshops.models import WorkshopStatus as _S
 from lms.accounts.models import User
 from lms.db import db, utcnow
+from lms.programmes.permissions import scope_for
 
 MAX_WEEKS = 106
 
@@ -47,6 +48,8 @@ class Filters:
     topic: str | None = None
     trainer_id: int | None = None
     entity_id: int | None = None
+    #: The programmes the report covers (those its reader coordinates); None: all of them.
+    programmes: frozenset[int] | None = None
 
     @property
     def mondays(self) -> list[date]:
@@ -150,6 +153,8 @@ def _held(filters: Filters, now: datetime):
         conditions.append(Workshop.topic == filters.topic)
     if filters.trainer_id:
         conditions.append(Workshop.trainer_id == filters.trainer_id)
+    if filters.programmes is not None:
+        conditions.append(Workshop.programme_id.in_(sorted(filters.programmes)))
     return conditions
 
 
@@ -264,11 +269,14 @@ def _entities_reached(filters: Filters, now: datetime):
     ]
     if filters.entity_id:
         conditions.append(Membership.entity_id == filters.entity_id)
+    if filters.programmes is not None:
+        conditions.append(Entity.programme_id.in_(sorted(filters.programmes)))
     rows = (
         sa.select(_week_of(filters), Membership.entity_id)
         .select_from(Enrolment)
         .join(Workshop, Workshop.id == Enrolment.workshop_id)
         .join(Membership, Membership.user_id == Enrolment.user_id)
+        .join(Entity, Entity.id == Membership.entity_id)
         .where(*conditions)
         .subquery()
     )
@@ -324,15 +332,19 @@ def first_start_since(since: datetime) -> datetime | None:
     """When the first workshop since ``since`` started (to begin a default report there)."""
     return db.session.scalar(
         sa.select(sa.func.min(Workshop.starts_at)).where(
-            Workshop.starts_at >= since, Workshop.status == _S.scheduled, PUBLIC
+            Workshop.starts_at >= since,
+            Workshop.status == _S.scheduled,
+            PUBLIC,
+            scope_for(Workshop.programme_id),
         )
     )
 
 
 def topics() -> list[str]:
+    """The topics of the workshops of the programmes whoever asks coordinates."""
     query = (
         sa.select(Workshop.topic)
-        .where(Workshop.topic != "", PUBLIC)
+        .where(Workshop.topic != "", PUBLIC, scope_for(Workshop.programme_id))
         .distinct()
         .order_by(Workshop.topic)
     )
@@ -341,12 +353,21 @@ def topics() -> list[str]:
 
 def trainers() -> list[User]:
     """The people who have taught or will teach a workshop, by name."""
-    taught = sa.select(Workshop.trainer_id).where(PUBLIC).distinct().scalar_subquery()
+    taught = (
+        sa.select(Workshop.trainer_id)
+        .where(PUBLIC, scope_for(Workshop.programme_id))
+        .distinct()
+        .scalar_subquery()
+    )
     query = sa.select(User).where(User.id.in_(taught)).order_by(sa.func.lower(User.name))
     return list(db.session.scalars(query))
 
 
 def entities() -> list[tuple[int, str]]:
     """Every entity's id and name, by name (the report's filter)."""
-    query = sa.select(Entity.id, Entity.name).order_by(sa.func.lower(Entity.name), Entity.id)
+    query = (
+        sa.select(Entity.id, Entity.name)
+        .where(scope_for(Entity.programme_id))
+        .order_by(sa.func.lower(Entity.name), Entity.id)
+    )
     return [(entity_id, name) for entity_id, name in db.session.execute(query)]

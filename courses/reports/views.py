@@ -8,12 +8,14 @@ from babel.dates import format_date
 from flask import Blueprint, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from courses.attendance import exports
 from courses.attendance import queries as attendance_queries
 from lms.db import utcnow
 from lms.enums import choices
 from lms.i18n import reader_zone
+from lms.programmes import permissions as programmes
 from lms.security import roles_required
 
 from . import charts, queries
@@ -53,6 +55,7 @@ def _filters() -> tuple[ReportFilters, queries.Filters]:
         topic=form.topic.data or None,
         trainer_id=_id(trainer),
         entity_id=_id(entity),
+        programmes=programmes.covered(current_user),
     )
     return form, filters
 

@@ -13,7 +13,7 @@ from lms import pagination
 from lms.accounts.operations import check_timezone
 from lms.api import bp, field, json_body, parse_datetime
 from lms.db import db
-from lms.errors import DomainError, Forbidden, check_day, check_moment
+from lms.errors import DomainError, check_day, check_moment
 from lms.i18n import in_zone
 from lms.links import absolute
 from lms.security import current_person, roles_required
@@ -37,6 +37,7 @@ def workshop_json(workshop: Workshop) -> dict:
         "waitlist_length": workshop.waitlist_count,
         "status": workshop.status.value,
         "trainer": {"id": workshop.trainer.id, "name": workshop.trainer.name},
+        "programme_id": workshop.programme_id,
         "ics_url": absolute(f"/workshops/{workshop.id}.ics"),
     }
 
@@ -84,6 +85,7 @@ def list_workshops():
             starts_from=_date_param("from"),
             starts_to=_date_param("to", end=True),
             window=window,
+            programme=request.args.get("programme", "").strip() or None,
         ),
         window,
     )
@@ -154,13 +156,12 @@ def create_workshop():
     data = json_body()
     zone_name = field(data, "timezone", required=False) or user.timezone
     zone = ZoneInfo(check_timezone(zone_name))
-    trainer = user
-    trainer_id = field(data, "trainer_id", int, required=False)
-    if trainer_id is not None and trainer_id != user.id:
-        if not user.is_coordinator:
-            raise Forbidden(_l("Only a coordinator can plan a workshop for someone else."))
-        trainer = _trainer(trainer_id)
+    programme_id, trainer = permissions.planned(
+        field(data, "programme_id", int, required=False),
+        field(data, "trainer_id", int, required=False),
+    )
     workshop = operations.create_workshop(
+        programme_id=programme_id,
         trainer=trainer,
         title=field(data, "title", max_length=200),
         description=field(data, "description", required=False, default="", single_line=False),

@@ -63,6 +63,8 @@ class WorkshopForm(DatesForm):
     timezone = SelectField(_l("Time zone"), choices=choices((z, z) for z in TIMEZONES))
     #: Shown to coordinators only: who teaches it.
     trainer_id = SelectField(_l("Trainer"), coerce=int, validate_choice=False)
+    #: Shown to people who plan in several programmes: where it goes.
+    programme_id = SelectField(_l("Programme"), coerce=int, validate_choice=False)
 
     def details(self) -> dict:
         """The workshop's fields as create_workshop and update_workshop take them."""

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.accounts.models import User
 from lms.db import Model, UTCDateTime, enum_type, utcnow
 from lms.enums import Labelled
+from lms.programmes.models import programme_column
 
 DEFAULT_CAPACITY = 10
 
@@ -85,6 +86,8 @@ class Workshop(Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The programme it belongs to (lms.programmes.permissions says who acts in it).
+    programme_id: Mapped[int] = programme_column()
     course_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("course.id", ondelete="SET NULL"), nullable=True, index=True
     )

@@ -86,6 +86,13 @@ def _check_times(starts_at: datetime, ends_at: datetime) -> None:
         raise DomainError(_l("The workshop must end after it starts."), code="invalid_times")
 
 
+def _programme_id(programme_id: int | None) -> int:
+    """The programme a new thing goes in: the one named, else the first (made if none)."""
+    from lms.programmes.operations import default_programme
+
+    return programme_id if programme_id is not None else default_programme().id
+
+
 def create_workshop(
     *,
     trainer: User,
@@ -99,7 +106,9 @@ def create_workshop(
     course: Course | None = None,
     audience: Audience = Audience.public,
     cohort_id: int | None = None,
+    programme_id: int | None = None,
 ) -> Workshop:
+    """A new workshop in ``programme_id`` (see :func:`_programme_id`)."""
     begin_write()
     from lms.accounts.operations import check_timezone
 
@@ -121,6 +130,7 @@ def create_workshop(
         course=course,
         audience=audience,
         cohort_id=cohort_id,
+        programme_id=_programme_id(programme_id),
         enrolled_count=0,
         waitlist_count=0,
         last_arrival=0,
@@ -350,6 +360,7 @@ def open_another_date(
         capacity=original.capacity if capacity is None else capacity,
         course=original.course,
         audience=original.audience,
+        programme_id=original.programme_id,
     )
     new.offered_from = original
     db.session.flush()

@@ -3,8 +3,11 @@ routes, its panels and the features built on it (attendance, rooms, calendars).
 
 - **see** it: anyone, for a public workshop; a cohort's meetings only for their trainer, the
   coordinators and the people holding a live place in them (their dates are not announced);
-- **manage** it (edit, cancel, roster, attendance, room settings): its trainer, coordinators;
-- **enrol** in it: learners who may see it (trainers and coordinators do not take seats).
+- **manage** it (edit, cancel, roster, attendance, room settings): its trainer, the
+  coordinators of its programme (``lms.programmes.permissions``), site administrators;
+- **enrol** in it: people who may see it and are not staff of its programme (its trainers and
+  coordinators do not take seats; staff of another programme may, as anyone);
+- **create** one: the trainers and coordinators of a programme, in that programme.
 
 Loaders (:func:`visible`, :func:`managed`, :func:`for_enrolment`) answer 404 to whoever may not
 see the workshop and 403 to whoever sees it but may not do the rest, in pages and API alike.
@@ -16,7 +19,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from lms.errors import Forbidden, NotFound
+from lms.errors import DomainError, Forbidden, NotFound
+from lms.programmes import permissions as programmes
 from lms.security import current_person
 
 from . import queries
@@ -28,7 +32,9 @@ def _signed_in(user: Any) -> bool:
 
 
 def may_manage(user: Any, workshop: Workshop) -> bool:
-    return _signed_in(user) and (user.is_coordinator or user.id == workshop.trainer_id)
+    return _signed_in(user) and (
+        user.id == workshop.trainer_id or programmes.may_manage(user, workshop.programme_id)
+    )
 
 
 def may_see(user: Any, workshop: Workshop) -> bool:
@@ -43,7 +49,46 @@ def may_see(user: Any, workshop: Workshop) -> bool:
 
 
 def may_enrol(user: Any, workshop: Workshop) -> bool:
-    return _signed_in(user) and user.role.value == "learner" and may_see(user, workshop)
+    return (
+        _signed_in(user)
+        and user.id != workshop.trainer_id
+        and not programmes.is_staff(user, workshop.programme_id)
+        and may_see(user, workshop)
+    )
+
+
+def planned(programme_id: Any = None, trainer_id: Any = None) -> tuple[int, Any]:
+    """Where a new workshop goes and who trains it, for the person asking (its page and its
+    API route alike): a programme where they teach (their only one when they name none; 422
+    when they have several), and themselves, or, for a coordinator of that programme, one of
+    its trainers or coordinators."""
+    from lms.accounts.models import User
+    from lms.db import db
+
+    person = current_person()
+    programme = programmes.programme_for_new(person, programme_id, programmes.TEACHING)
+    if trainer_id in (None, "", person.id):
+        return programme, person
+    if not programmes.may_manage(person, programme):
+        raise Forbidden(_l("Only a coordinator can plan a workshop for someone else."))
+    trainer = db.session.get(User, trainer_id) if isinstance(trainer_id, int) else None
+    if trainer is None or not programmes.may_teach(trainer, programme):
+        raise DomainError(_l("Only a trainer or a coordinator can run a workshop."))
+    return programme, trainer
+
+
+def teaching_programmes(user: Any) -> list[tuple[int, str]]:
+    """The programmes a new workshop's form offers ``user``, by name."""
+    return programmes.choices_for(user, programmes.TEACHING)
+
+
+def trainers_for(user: Any) -> list[Any]:
+    """Whom ``user`` may name as a new workshop's trainer: the trainers and coordinators of
+    the programmes they coordinate; only themselves otherwise."""
+    from lms.programmes.queries import people_with_role
+
+    managed = programmes.managed_by(user)
+    return people_with_role(managed, *programmes.TEACHING) if managed else [user]
 
 
 def visible(workshop_id: int) -> Workshop:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from lms.accounts.models import User
 from lms.db import db, utcnow
 from lms.pagination import Window
+from lms.programmes.models import Programme
 
 from .models import Attendance, Audience, Enrolment, EnrolmentState, Workshop, WorkshopStatus
 
@@ -27,12 +28,16 @@ def catalogue(
     starts_to: datetime | None = None,
     include_cancelled: bool = False,
     window: Window | None = None,
+    programme: str | None = None,
 ) -> list[Workshop]:
-    """Upcoming public workshops, soonest first (one page of them with ``window``)."""
+    """Upcoming public workshops, soonest first (one page of them with ``window``); only one
+    programme's with ``programme`` (its slug; none for a slug no programme has)."""
     query = sa.select(Workshop).where(
         Workshop.audience == Audience.public,
         Workshop.starts_at >= (starts_from or utcnow()),
     )
+    if programme:
+        query = query.where(Workshop.programme_id == _programme_named(programme))
     if not include_cancelled:
         query = query.where(Workshop.status == WorkshopStatus.scheduled)
     if topic:
@@ -43,13 +48,19 @@ def catalogue(
     return list(db.session.scalars(window.apply(query) if window else query))
 
 
-def topics() -> list[str]:
+def _programme_named(slug: str):
+    return sa.select(Programme.id).where(Programme.slug == slug).scalar_subquery()
+
+
+def topics(programme: str | None = None) -> list[str]:
     query = (
         sa.select(Workshop.topic)
         .where(Workshop.topic != "", Workshop.audience == Audience.public)
         .distinct()
         .order_by(Workshop.topic)
     )
+    if programme:
+        query = query.where(Workshop.programme_id == _programme_named(programme))
     return list(db.session.scalars(query))
 
 

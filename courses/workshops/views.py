@@ -8,12 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms import pagination
-from lms.accounts.models import Role, User
-from lms.accounts.queries import users_with_role
 from lms.db import db
 from lms.enums import choices, offer
-from lms.errors import DomainError, carry_out, check_day, is_id, refuse
+from lms.errors import DomainError, NotFound, carry_out, check_day, refuse
 from lms.i18n import reader_zone
+from lms.programmes import queries as programme_queries
+from lms.programmes.models import Programme
 from lms.security import roles_required
 
 from . import operations, permissions, queries
@@ -40,6 +40,19 @@ def _date_arg(name: str, zone: ZoneInfo) -> datetime | None:
 
 @bp.get("/")
 def catalogue():
+    return _catalogue(request.args.get("programme", "").strip() or None)
+
+
+@bp.get("/programmes/<slug>")
+def programme(slug: str):
+    """One programme's catalogue: its public workshops, and a sign-up in its language."""
+    found = programme_queries.by_slug(slug)
+    if found is None:
+        raise NotFound(_("There is no such programme."))
+    return _catalogue(found.slug, found)
+
+
+def _catalogue(slug: str | None, programme: Programme | None = None):
     zone = reader_zone()
     starts_from, starts_to = _date_arg("from", zone), _date_arg("to", zone)
     topic = request.args.get("topic", "").strip()
@@ -50,6 +63,7 @@ def catalogue():
             starts_from=starts_from,
             starts_to=starts_to + timedelta(days=1) if starts_to else None,
             window=window,
+            programme=slug,
         ),
         window,
     )
@@ -63,8 +77,10 @@ def catalogue():
         workshops=page.items,
         page=page,
         places=places,
-        topics=queries.topics(),
+        topics=queries.topics(slug),
         topic=topic,
+        programme=programme,
+        programme_slug=slug or "",
         date_from=request.args.get("from", "") if starts_from else "",
         date_to=request.args.get("to", "") if starts_to else "",
     )
@@ -146,22 +162,17 @@ def mine():
 
 
 def _trainer_choices(form: WorkshopForm) -> None:
-    if current_user.is_coordinator:
-        teachers = users_with_role(Role.trainer) + users_with_role(Role.coordinator)
-        form.trainer_id.choices = choices((u.id, u.name) for u in teachers)
-    else:
-        form.trainer_id.choices = choices([(current_user.id, current_user.name)])
+    teachers = permissions.trainers_for(current_user)
+    form.trainer_id.choices = choices((u.id, u.name) for u in teachers)
+    form.programme_id.choices = choices(permissions.teaching_programmes(current_user))
+    if len(teachers) == 1:
         form.trainer_id.data = current_user.id
 
 
-def _chosen_trainer(form: WorkshopForm):
-    chosen = form.trainer_id.data
-    if not current_user.is_coordinator or chosen is None or chosen == current_user.id:
-        return current_user
-    trainer = db.session.get(User, chosen) if is_id(chosen) else None
-    if trainer is None:
-        raise DomainError(_("Only a trainer or a coordinator can run a workshop."))
-    return trainer
+def _planned(form: WorkshopForm):
+    """The programme and the trainer chosen, by the rule of the API's create."""
+    programme_id = form.programme_id.data if len(form.programme_id.choices) > 1 else None
+    return permissions.planned(programme_id, form.trainer_id.data)
 
 
 def _refused(e: DomainError, template: str, **context):
@@ -180,7 +191,10 @@ def new():
         form.trainer_id.data = current_user.id
     if form.validate_on_submit():
         try:
-            workshop = operations.create_workshop(trainer=_chosen_trainer(form), **form.details())
+            programme_id, trainer = _planned(form)
+            workshop = operations.create_workshop(
+                programme_id=programme_id, trainer=trainer, **form.details()
+            )
         except DomainError as e:
             return _refused(e, "courses/workshops/edit.html", form=form, workshop=None)
         db.session.commit()
@@ -196,6 +210,7 @@ def edit(workshop_id: int):
     workshop = permissions.managed(workshop_id)
     form = WorkshopForm(obj=workshop)
     del form.trainer_id
+    del form.programme_id
     if request.method == "GET":
         form.show_times(workshop.starts_at, workshop.ends_at, workshop.timezone)
     offer(form.timezone, workshop.timezone)

@@ -45,6 +45,10 @@ class User(UserMixin, Model):
     #: When a coordinator deactivated the account: it keeps everything but opens nothing (no
     #: sign-in, no session, no API token) until reactivated. Unlike closing, nothing is erased.
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: A site administrator sees and manages every programme (lms.programmes.permissions).
+    is_admin: Mapped[bool] = mapped_column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    )
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

@@ -73,16 +73,28 @@ def _sign_in(user, *, remember: bool) -> None:
 @bp.route("/sign-up", methods=["GET", "POST"])
 @limiter.limit(_sign_in_limit, methods=["POST"])
 def sign_up():
+    """Sign up as a learner; from a programme's page (``?programme=<slug>``) the person joins
+    that programme and takes its language (unless they chose one) and time zone."""
+    from lms.programmes.operations import join
+    from lms.programmes.queries import by_slug
+
     form = SignUpForm()
+    programme = (
+        by_slug(request.args.get("programme", "")) if request.args.get("programme") else None
+    )
     if form.validate_on_submit():
+        chosen = session.get("locale") in current_app.config["LANGUAGES"]
         try:
             user = operations.create_user(
                 form.email.data,
                 form.name.data,
                 form.password.data,
-                locale=visitor_locale(),
+                locale=visitor_locale() if chosen or programme is None else programme.locale,
+                timezone=programme.timezone if programme else None,
                 confirmed=False,
             )
+            if programme is not None:
+                join(programme.id, user)
             operations.send_confirmation(user)
         except DomainError as e:
             db.session.rollback()
@@ -92,7 +104,12 @@ def sign_up():
         _sign_in(user, remember=False)
         flash(_("Welcome, %(name)s.", name=user.name), "success")
         flash(CONFIRM_SENT, "info")
-        return redirect(_safe_next(url_for("workshops.catalogue")))
+        home = (
+            url_for("workshops.programme", slug=programme.slug)
+            if programme
+            else url_for("workshops.catalogue")
+        )
+        return redirect(_safe_next(home))
     status = 422 if form.errors else 200
     return render_template("accounts/sign_up.html", form=form), status
 

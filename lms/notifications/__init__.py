@@ -43,7 +43,7 @@ def init_app(app: Flask) -> None:
         app.config.setdefault(key, value)
     app.register_blueprint(views.bp)
     app.cli.add_command(worker_command)
-    add_nav_item(app, "notifications.deliveries", _l("Deliveries"), roles=("coordinator",))
+    add_nav_item(app, "notifications.deliveries", _l("Deliveries"), roles=("admin",))
     add_section(app, "messages", queries.personal_data)
     if not sa.event.contains(sa.orm.Session, "after_commit", _wake_after_commit):
         sa.event.listen(sa.orm.Session, "after_commit", _wake_after_commit)

@@ -7,7 +7,7 @@ from lms.db import db
 from lms.errors import DomainError
 from lms.security import roles_required
 
-from . import operations, queries
+from . import operations, permissions, queries
 from .models import OutboxStatus
 
 bp = Blueprint("notifications", __name__)
@@ -16,6 +16,7 @@ bp = Blueprint("notifications", __name__)
 @bp.get("/deliveries")
 @roles_required("coordinator")
 def deliveries():
+    permissions.deliveries_keeper()
     status = OutboxStatus.__members__.get(request.args.get("status", ""))
     return render_template(
         "lms/notifications/deliveries.html",
@@ -29,6 +30,7 @@ def deliveries():
 @bp.post("/deliveries/<int:message_id>/retry")
 @roles_required("coordinator")
 def retry(message_id: int):
+    permissions.deliveries_keeper()
     try:
         operations.retry(message_id)
     except DomainError as e:

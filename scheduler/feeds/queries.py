@@ -28,6 +28,7 @@ from courses.workshops.models import Audience, Enrolment, EnrolmentState, Worksh
 from courses.workshops.queries import Place, catalogue, places_of
 from lms.accounts.models import Role, User, hash_token
 from lms.db import UTCDateTime, db, utcnow
+from lms.programmes.models import Programme, ProgrammeMember, ProgrammeRole
 
 from .models import CalendarToken
 
@@ -152,7 +153,7 @@ def _personal_statement(everything: bool) -> sa.Select:
         is_coordinator = sa.exists().where(User.id == owner_id, User.role == Role.coordinator)
         summaries.append(
             sa.select(*_summary("all", [Workshop.calendar_changed_at], in_window), _entered("all"))
-            .where(is_coordinator, Workshop.starts_at < _UNTIL)
+            .where(is_coordinator, coordinated_by(owner_id), Workshop.starts_at < _UNTIL)
             .subquery()
         )
     statement = sa.select(
@@ -165,6 +166,20 @@ def _personal_statement(everything: bool) -> sa.Select:
     for summary in summaries:
         statement = statement.join(summary, sa.true())  # one row each
     return statement.where(CalendarToken.token_hash == token_hash)
+
+
+def coordinated_by(owner_id: Any) -> sa.ColumnElement:
+    """The workshops of the programmes ``owner_id`` coordinates (every one for a site
+    administrator): what a coordinator's "everything" feed holds, in SQL."""
+    return sa.or_(
+        sa.exists().where(User.id == owner_id, User.is_admin.is_(True)),
+        Workshop.programme_id.in_(
+            sa.select(ProgrammeMember.programme_id).where(
+                ProgrammeMember.user_id == owner_id,
+                ProgrammeMember.role == ProgrammeRole.coordinator,
+            )
+        ),
+    )
 
 
 def personal_state(
@@ -187,12 +202,19 @@ def personal_state(
 
 
 @functools.cache
-def _catalogue_statement(topic: bool) -> sa.Select:
+def _catalogue_statement(topic: bool, programme: bool = False) -> sa.Select:
     """Two index-only reads (see models.CATALOGUE_INDEX): the window's count and latest
-    change, and the latest start the window left behind."""
+    change, and the latest start the window left behind (of one programme's workshops when
+    ``programme``)."""
     public = [Workshop.audience == Audience.public, Workshop.starts_at < _UNTIL]
     if topic:
         public.append(Workshop.topic == sa.bindparam("topic", type_=sa.String))
+    if programme:
+        slug = sa.bindparam("programme", type_=sa.String)
+        public.append(
+            Workshop.programme_id
+            == sa.select(Programme.id).where(Programme.slug == slug).scalar_subquery()
+        )
     window = (
         sa.select(
             sa.func.max(Workshop.calendar_changed_at).label("public_m0"),
@@ -212,9 +234,13 @@ def _catalogue_statement(topic: bool) -> sa.Select:
     return sa.select(*window.c, dropped.label("public_dropped"))
 
 
-def catalogue_state(topic: str | None, cutoff: datetime, past: timedelta) -> FeedState:
+def catalogue_state(
+    topic: str | None, cutoff: datetime, past: timedelta, programme: str | None = None
+) -> FeedState:
     params = {"cutoff": cutoff, "until": horizon()} | ({"topic": topic} if topic else {})
-    row = db.session.connection().execute(_catalogue_statement(bool(topic)), params).one()
+    params |= {"programme": programme} if programme else {}
+    statement = _catalogue_statement(bool(topic), bool(programme))
+    row = db.session.connection().execute(statement, params).one()
     return _feed_state(dict(row._mapping), past)
 
 
@@ -231,7 +257,11 @@ def personal_feed(owner: Owner, cutoff: datetime, everything: bool) -> PersonalF
     places = places_of(owner.user_id, live_only=True, starts_from=cutoff)
     teaching = _workshops(cutoff, Workshop.trainer_id == owner.user_id)
     until = horizon(EVERYTHING_HORIZON)
-    others = _workshops(cutoff, Workshop.starts_at < until) if everything else []
+    others = (
+        _workshops(cutoff, Workshop.starts_at < until, coordinated_by(owner.user_id))
+        if everything
+        else []
+    )
     mine = {p.enrolment.workshop_id for p in places} | {w.id for w in teaching}
     return PersonalFeed(places, teaching, [w for w in others if w.id not in mine])
 
@@ -241,8 +271,16 @@ def _workshops(cutoff: datetime, *where: sa.ColumnElement) -> list[Workshop]:
     return list(db.session.scalars(query.order_by(Workshop.starts_at, Workshop.id)))
 
 
-def public_feed(topic: str | None, cutoff: datetime) -> list[Workshop]:
-    return catalogue(topic=topic, starts_from=cutoff, starts_to=horizon(), include_cancelled=True)
+def public_feed(
+    topic: str | None, cutoff: datetime, programme: str | None = None
+) -> list[Workshop]:
+    return catalogue(
+        topic=topic,
+        starts_from=cutoff,
+        starts_to=horizon(),
+        include_cancelled=True,
+        programme=programme,
+    )
 
 
 def personal_data(user: User) -> dict[str, Any]:

@@ -131,15 +131,18 @@ def personal(token: str):
 
 @bp.get("/calendar/catalog.ics")
 def catalog():
+    """The public catalogue; one programme's with ``?programme=<slug>``."""
     topic = request.args.get("topic", "").strip() or None
+    programme = request.args.get("programme", "").strip()[:80] or None
     locale = supported_locale(request.args.get("lang"))
     cutoff, past = _window()
-    state = queries.catalogue_state(topic, cutoff, past)
+    state = queries.catalogue_state(topic, cutoff, past, programme)
 
     def build() -> bytes:
-        return calendars.public(queries.public_feed(topic, cutoff), topic, locale)
+        return calendars.public(queries.public_feed(topic, cutoff, programme), topic, locale)
 
-    return calendar_response(state, f"catalog|{topic}|{locale}", build, private=False)
+    key = f"catalog|{topic}|{programme}|{locale}"
+    return calendar_response(state, key, build, private=False)
 
 
 @bp.get("/workshops/<int:workshop_id>.ics")

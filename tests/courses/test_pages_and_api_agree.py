@@ -29,7 +29,20 @@ PEOPLE = [
     "referent",  # of that entity
     "mentor",  # of that entity (a member of another entity)
     "cohort_referent",  # the cohort's referent, a trainer
+    "other_coordinator",  # coordinates another programme: nobody special in this one
 ]
+
+#: What a coordinator of another programme may still do with this one's things: what anyone
+#: may (see a public workshop, take or give up a seat, see her own places), and create in
+#: her own programme. Everything else answers 404 or 403.
+OTHER_PROGRAMME_MAY = {
+    "see a workshop",
+    "enrol",
+    "give up a seat",
+    "create a workshop",
+    "create an entity",
+    "see one's enrolments",
+}
 
 
 @dataclass
@@ -44,12 +57,20 @@ class World:
 
 
 @pytest.fixture
-def world(make_user, make_workshop, make_cohort) -> World:
+def world(make_user, make_workshop, make_cohort, make_programme) -> World:
     from courses.cohorts import operations as cohorts
     from courses.entities import operations as entities
     from courses.workshops import operations as workshops
 
-    people = {name: make_user(_role(name), name=name.replace("_", " ").title()) for name in PEOPLE}
+    elsewhere = make_programme(name="Bootcamp ESS")
+    people = {
+        name: make_user(
+            _role(name),
+            name=name.replace("_", " ").title(),
+            programme=elsewhere if name == "other_coordinator" else None,
+        )
+        for name in PEOPLE
+    }
     people["visitor"] = None
     workshop = make_workshop(trainer=people["trainer"], capacity=5)
     start = utcnow().replace(microsecond=0) - timedelta(hours=1)
@@ -81,7 +102,7 @@ def cohort_meetings(cohort_id: int):
 def _role(name: str) -> str:
     if name in ("trainer", "other_trainer", "cohort_referent"):
         return "trainer"
-    return "coordinator" if name == "coordinator" else "learner"
+    return "coordinator" if name in ("coordinator", "other_coordinator") else "learner"
 
 
 def _workshop_form(w: World) -> dict[str, str]:
@@ -318,6 +339,8 @@ def test_a_page_and_its_api_route_answer_alike(
     method, path, data = page(world)
     via_page = _page_answer(client.open(path, method=method, data=data))
     assert via_page == via_api, f"{who} / {action}: page {via_page}, API {via_api}"
+    if who == "other_coordinator":
+        assert (via_api in (HIDDEN, REFUSED)) == (action not in OTHER_PROGRAMME_MAY), via_api
     if who == "visitor":
         assert via_api == (ALLOWED if action == "see a workshop" else SIGN_IN) or (
             action == "see a cohort meeting" and via_api == HIDDEN

@@ -85,11 +85,11 @@ def test_cli_users_create(tmp_path, database_url):
         "--password",
         "longenough",
         "--role",
-        "admin",
+        "superuser",
         env=env,
         instance=tmp_path,
     )
-    assert bad.returncode != 0 and "admin" in bad.stderr
+    assert bad.returncode != 0 and "superuser" in bad.stderr
 
 
 def test_fresh_start_migrates_and_loads_the_demo(tmp_path):

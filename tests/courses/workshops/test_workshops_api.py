@@ -9,11 +9,13 @@ from courses.workshops.models import Audience, Enrolment, EnrolmentState, Worksh
 from lms.db import db, utcnow
 from tests.support import fresh
 
-ROLES = ("anonymous", "learner", "other_trainer", "own_trainer", "coordinator")
+#: ``other_coordinator`` coordinates another programme than the workshop's: there she is
+#: nobody special (a learner, for a public workshop).
+ROLES = ("anonymous", "learner", "other_trainer", "own_trainer", "coordinator", "other_coordinator")
 
 
 @pytest.fixture
-def people(make_user, api_token):
+def people(make_user, make_programme, api_token):
     """Headers for each role, and the trainer who owns the workshop under test."""
     own = make_user("trainer")
     users = {
@@ -21,6 +23,7 @@ def people(make_user, api_token):
         "other_trainer": make_user("trainer"),
         "own_trainer": own,
         "coordinator": make_user("coordinator"),
+        "other_coordinator": make_user("coordinator", programme=make_programme()),
     }
     headers = {"anonymous": {}} | {role: api_token(user) for role, user in users.items()}
     return headers, users
@@ -37,13 +40,13 @@ def _error(response, status, code=None):
 
 # Each row: method, path (with {id}), JSON body, the status for each of ROLES.
 MATRIX = [
-    ("GET", "/api/v1/workshops/{id}", None, (200, 200, 200, 200, 200)),
-    ("PATCH", "/api/v1/workshops/{id}", {"title": "Nuevo"}, (401, 403, 403, 200, 200)),
-    ("POST", "/api/v1/workshops/{id}/cancel", None, (401, 403, 403, 200, 200)),
-    ("GET", "/api/v1/workshops/{id}/roster", None, (401, 403, 403, 200, 200)),
-    ("POST", "/api/v1/workshops/{id}/enrolment", None, (401, 201, 403, 403, 403)),
-    ("DELETE", "/api/v1/workshops/{id}/enrolment", None, (401, 404, 403, 403, 403)),
-    ("GET", "/api/v1/me/enrolments", None, (401, 200, 200, 200, 200)),
+    ("GET", "/api/v1/workshops/{id}", None, (200, 200, 200, 200, 200, 200)),
+    ("PATCH", "/api/v1/workshops/{id}", {"title": "Nuevo"}, (401, 403, 403, 200, 200, 403)),
+    ("POST", "/api/v1/workshops/{id}/cancel", None, (401, 403, 403, 200, 200, 403)),
+    ("GET", "/api/v1/workshops/{id}/roster", None, (401, 403, 403, 200, 200, 403)),
+    ("POST", "/api/v1/workshops/{id}/enrolment", None, (401, 201, 403, 403, 403, 201)),
+    ("DELETE", "/api/v1/workshops/{id}/enrolment", None, (401, 404, 403, 403, 403, 404)),
+    ("GET", "/api/v1/me/enrolments", None, (401, 200, 200, 200, 200, 200)),
 ]
 
 
@@ -52,7 +55,8 @@ MATRIX = [
 def test_every_route_answers_each_role_as_the_contract_says(
     client, make_workshop, people, role, method, path, body, statuses
 ):
-    # Anonymous is 401, a role without the right is 403, its trainer and coordinators pass.
+    # Anonymous is 401, a role without the right is 403, its trainer and coordinators pass;
+    # a coordinator of another programme manages nothing of it.
     headers, users = people
     workshop = make_workshop(trainer=users["own_trainer"])
     response = client.open(
@@ -65,10 +69,10 @@ def test_every_route_answers_each_role_as_the_contract_says(
 
 
 RESTRICTED = [
-    ("GET", "/api/v1/workshops/{id}", None, (404, 404, 404, 200, 200)),
-    ("PATCH", "/api/v1/workshops/{id}", {"title": "Nuevo"}, (401, 404, 404, 200, 200)),
-    ("GET", "/api/v1/workshops/{id}/roster", None, (401, 404, 404, 200, 200)),
-    ("POST", "/api/v1/workshops/{id}/enrolment", None, (401, 404, 404, 403, 403)),
+    ("GET", "/api/v1/workshops/{id}", None, (404, 404, 404, 200, 200, 404)),
+    ("PATCH", "/api/v1/workshops/{id}", {"title": "Nuevo"}, (401, 404, 404, 200, 200, 404)),
+    ("GET", "/api/v1/workshops/{id}/roster", None, (401, 404, 404, 200, 200, 404)),
+    ("POST", "/api/v1/workshops/{id}/enrolment", None, (401, 404, 404, 403, 403, 404)),
 ]
 
 
@@ -77,7 +81,8 @@ RESTRICTED = [
 def test_a_cohort_workshop_is_not_found_by_outsiders(
     client, make_workshop, people, role, method, path, body, statuses
 ):
-    # A workshop restricted to a cohort does not exist for anyone outside it.
+    # A workshop restricted to a cohort does not exist for anyone outside it (a coordinator of
+    # another programme included).
     headers, users = people
     workshop = make_workshop(trainer=users["own_trainer"], audience=Audience.cohort)
     response = client.open(
@@ -124,6 +129,7 @@ def test_catalogue_filters_and_bad_dates(client, make_workshop):
         "status",
         "trainer",
         "ics_url",
+        "programme_id",
     }
     assert shown["ics_url"] == f"http://aula.test/workshops/{soon.id}.ics"
 

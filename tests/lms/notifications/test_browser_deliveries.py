@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 def test_a_coordinator_finds_a_failed_delivery_and_retries_it(app, make_user, live_server, page):
     # From the header, a coordinator reaches Deliveries, reads why a message failed, and sends
     # it again with the (CSRF-protected) retry button.
-    coordinator = make_user("coordinator", name="Xiana")
+    coordinator = make_user("coordinator", name="Xiana", admin=True)
     message = operations.enqueue(
         "test.note", to_address="ana@aula.test", subject="Your seat", text="You are enrolled."
     )

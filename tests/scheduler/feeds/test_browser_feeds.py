@@ -14,8 +14,10 @@ def test_the_demo_learner_subscribes_from_the_profile(app, live_server, page):
     # Ana signs in, opens the subscribe page from her profile, gets and copies her address,
     # and the address answers a calendar with her two workshops.
     from courses.demo import PASSWORD, load_demo
+    from lms.accounts.queries import user_by_email
 
     load_demo()
+    user_by_email("ana@aula.example").locale = "en"  # the demo's Ana reads gl; this walk, en
     db.session.commit()
     base = live_server()
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
