@@ -22,7 +22,7 @@ from tests.inputs_fixtures import WriteCounter, make_world
 from tests.lms.test_hostile_input import ARGS, BODIES, LAST, _body, _fill
 
 #: Who asks, in this order in an explicit line of ``ROUTES``.
-PEOPLE = ("visitor", "learner", "other_trainer", "trainer", "coordinator")
+PEOPLE = ("visitor", "learner", "other_trainer", "trainer", "coordinator", "admin")
 
 #: What each of them gets: let through (any answer but those below), denied (a visitor is
 #: asked to sign in: a redirect to the sign-in page, or a 401 in the API; someone signed in
@@ -38,16 +38,22 @@ ALLOWED, DENIED = "allowed", "denied"
 #: ``signed in``    anyone signed in
 #: ``staff``        any trainer or coordinator
 #: ``its trainer``  the trainer of the world's workshop (or advisor of its case), coordinator
-#: ``coordinator``  a coordinator only
+#: ``coordinator``  a coordinator (of the programme)
+#: ``admin``        a site administrator only
 #:
 #: or, where the rule is not a ladder, what each of ``PEOPLE`` gets, in order
 #: (``only(...)``: the people let through).
-LEVELS = ("public", "signed in", "staff", "its trainer", "coordinator")
+LEVELS = ("public", "signed in", "staff", "its trainer", "coordinator", "admin")
 
 
-def only(*people: str) -> tuple[str, ...]:
-    """An explicit line: the people let through; everyone else is denied."""
+def only(*people: str, admin: bool = True) -> tuple[str, ...]:
+    """An explicit line: the people let through; everyone else is denied. The site
+    administrator gets what a coordinator gets (a coordinator of every programme), unless
+    ``admin=False``: what is the world's coordinator's own (a case she asked for, her token,
+    the file she sent)."""
     assert set(people) <= set(PEOPLE), people
+    if "coordinator" in people and admin:
+        people = (*people, "admin")
     return tuple(ALLOWED if p in people else DENIED for p in PEOPLE)
 
 
@@ -80,7 +86,7 @@ ROUTES: dict[str, str | tuple[str, ...]] = {
     "POST accounts.sign_up": "public",
     "GET accounts.tokens": "signed in",
     "POST advice.add_note": "its trainer",
-    "POST advice.book": "coordinator",
+    "POST advice.book": only("coordinator", admin=False),
     "POST advice.cancel": "its trainer",
     "GET advice.case": "its trainer",
     "POST advice.close": "its trainer",
@@ -107,14 +113,14 @@ ROUTES: dict[str, str | tuple[str, ...]] = {
     "GET api.advice_requests": "signed in",
     "GET api.advice_topics": "public",
     "GET api.advisor_hours": "its trainer",
-    "POST api.book_consultation": "coordinator",
+    "POST api.book_consultation": only("coordinator", admin=False),
     "POST api.cancel_consultation": "its trainer",
     "POST api.cancel_workshop": "its trainer",
     "PUT api.change_password": "signed in",
     "DELETE api.close_account": "signed in",
     "POST api.close_request": "its trainer",
     "POST api.consultation_held": "its trainer",
-    "GET api.consultation_room": "its trainer",
+    "GET api.consultation_room": only("trainer", "coordinator", admin=False),
     "POST api.create_advice_request": "signed in",
     "POST api.create_advice_topic": "coordinator",
     "POST api.create_cohort": "coordinator",
@@ -149,7 +155,7 @@ ROUTES: dict[str, str | tuple[str, ...]] = {
     "DELETE api.remove_member": "coordinator",
     "PATCH api.reschedule_consultation": "its trainer",
     "DELETE api.revoke_current_token": "signed in",
-    "DELETE api.revoke_token": "coordinator",
+    "DELETE api.revoke_token": only("coordinator", admin=False),
     # the room: the seated learner, its trainer and coordinators; another trainer is refused
     "GET api.room": only("learner", "trainer", "coordinator"),
     "GET api.roster": "its trainer",
@@ -200,11 +206,11 @@ ROUTES: dict[str, str | tuple[str, ...]] = {
     "GET feeds.workshop_file": "public",
     "GET health.healthz": "public",
     "GET health.readyz": "public",
-    "GET notifications.deliveries": "coordinator",
-    "POST notifications.retry": "coordinator",
+    "GET notifications.deliveries": "admin",
+    "POST notifications.retry": "admin",
     "GET people.detail": "coordinator",
     "GET people.import_file": "coordinator",
-    "GET people.import_preview": "coordinator",
+    "GET people.import_preview": only("coordinator", admin=False),
     "GET people.index": "coordinator",
     "GET people.new": "coordinator",
     "POST people.deactivate": "coordinator",
@@ -217,6 +223,7 @@ ROUTES: dict[str, str | tuple[str, ...]] = {
     "POST people.set_role": "coordinator",
     "POST people.withdraw": "coordinator",
     "GET reports.attendance_csv": "coordinator",
+    "GET workshops.programme": "public",
     "GET reports.attendance_xlsx": "coordinator",
     "GET reports.report": "coordinator",
     "GET video.door": only("learner", "trainer", "coordinator"),
@@ -257,6 +264,7 @@ def expected(line: str | tuple[str, ...]) -> tuple[str, ...]:
         "other_trainer": 2,
         "trainer": 3,
         "coordinator": 4,
+        "admin": 5,
     }
     return tuple(ALLOWED if rank[p] >= floor else DENIED for p in PEOPLE)
 
@@ -364,6 +372,7 @@ def world(
     w = make_world(make_user, make_workshop)
     w.other_trainer = make_user("trainer", name="Other Trainer")
     w.bystander = make_user(name="Bystander")
+    w.admin = make_user("coordinator", name="Administrator", admin=True)
     second = make_workshop(trainer=w.trainer)
     enrol(second.id, db.session.merge(w.learner))
     make_diagnosis(w.entity)
@@ -377,6 +386,7 @@ def world(
 
     other_token, _secret = make_token(db.session.merge(w.coordinator))
     from courses.people.operations import stage_import
+    from lms.programmes.models import Programme
 
     staged = stage_import(
         db.session.merge(w.coordinator),
@@ -393,6 +403,7 @@ def world(
         "code": certificates.code_of(seat),
         "member_id": members[0],
         "other_member_id": members[1],
+        "programme_slug": db.session.get(Programme, db.session.merge(w.workshop).programme_id).slug,
         "import_id": staged.id,  # the coordinator's own preview of a file
     }
     return w
@@ -401,6 +412,7 @@ def world(
 #: URL parameters that mean something else on some route (beside the hostile walk's ``ARGS``).
 MORE_ARGS: dict[str, dict[str, str]] = {
     "feeds.personal": {"token": "calendar_token"},
+    "workshops.programme": {"slug": "programme_slug"},
     "attendance.certificate": {"workshop_id": "held_workshop_id"},
     "attendance.certificate_pdf": {"workshop_id": "held_workshop_id"},
     "api.remove_member": {"user_id": "member_id"},
@@ -436,7 +448,7 @@ def _walk(app, client, login, api_token, world, person: str) -> Walker:
         login(user)
     emails = {
         name: getattr(world, name).email
-        for name in ("learner", "trainer", "other_trainer", "coordinator")
+        for name in ("learner", "trainer", "other_trainer", "coordinator", "admin")
     }
     ids = world.ids() | world.extra | {"my_email": (user or world.bystander).email}
     walker = Walker(person, client, api_token(user) if user else {}, ids, emails)
