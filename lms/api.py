@@ -85,4 +85,8 @@ def parse_datetime(value: str, tz: ZoneInfo, name: str) -> datetime:
 
 def init_app(app: Flask) -> None:
     """Register the blueprint once every package has added its routes to it."""
+    from lms import apispec
+
     app.register_blueprint(bp)
+    apispec.spec.app = app
+
