@@ -89,4 +89,3 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     apispec.spec.app = app
-

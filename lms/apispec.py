@@ -17,7 +17,7 @@ from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from spectree import Response, SecurityScheme, SpecTree
-from spectree.models import SecuritySchemeData, SecureType
+from spectree.models import SecureType, SecuritySchemeData
 
 from lms.api import bp
 from lms.errors import MAX_ID, DomainError, is_unsafe_text, one_line
@@ -84,13 +84,13 @@ def _block(value: Any) -> Any:
     return _text(value).strip() if isinstance(value, str) else value
 
 
-def Line(max_length: int, *, min_length: int = 1) -> Any:  # noqa: N802 (a type)
+def Line(max_length: int, *, min_length: int = 1) -> Any:
     return Annotated[
         str, BeforeValidator(_line), Field(min_length=min_length, max_length=max_length)
     ]
 
 
-def Text(max_length: int | None = None) -> Any:  # noqa: N802 (a type)
+def Text(max_length: int | None = None) -> Any:
     return Annotated[str, BeforeValidator(_block), Field(max_length=max_length)]
 
 
@@ -114,6 +114,22 @@ class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+def one_of(values: Any) -> Any:
+    """A word from a :class:`lms.enums.Labelled` enum (or any list of words): as the API shows
+    it, the enum's value."""
+    words = [getattr(v, "value", v) for v in values]
+    return Annotated[
+        str,
+        BeforeValidator(lambda v: getattr(v, "value", v)),
+        Field(json_schema_extra={"enum": words}),
+    ]
+
+
+class Person(Out):
+    id: int
+    name: str
+
+
 # -- errors -----------------------------------------------------------------------------------
 
 
@@ -126,14 +142,14 @@ def validation_error(error: ValidationError, *, in_query: bool = False) -> Domai
     first = error.errors(include_url=False)[0]
     kind, name = first["type"], _name(first["loc"])
     status = 400 if in_query else 422
-    if kind == "missing":
+    if kind == "missing" or (first.get("input", "") is None and kind.endswith("_type")):
         message, code = _l("The field “%(name)s” is required.", name=name), "missing"
     elif kind == "extra_forbidden":
         message = _l("The field “%(name)s” is not known here.", name=name)
         code = "unknown_field"
-    elif kind == "string_too_long":
+    elif kind in ("string_too_long", "too_long"):
         message, code = _l("The field “%(name)s” is too long.", name=name), "invalid"
-    elif kind == "string_too_short":
+    elif kind in ("string_too_short", "too_short"):
         message, code = _l("The field “%(name)s” is required.", name=name), "missing"
     elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         message, code = _l("The field “%(name)s” is out of range.", name=name), "invalid"

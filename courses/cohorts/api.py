@@ -15,7 +15,7 @@ from lms.errors import DomainError, NotFound
 from lms.security import current_person, roles_required
 
 from ..entities.api import user_or_404
-from ..workshops.api import workshop_json
+from ..workshops.api import WorkshopOut
 from . import operations, permissions, queries
 from .models import CheckIn, Cohort, CohortMeeting, CohortPlace, Itinerary, PlaceState
 
@@ -62,7 +62,7 @@ def checkin_json(checkin: CheckIn, *, with_notes: bool = True) -> dict:
 def meeting_json(meeting: CohortMeeting) -> dict:
     """A schedule item: the workshop as the API shows it, plus where it sits in the cohort."""
     return {
-        **workshop_json(meeting.workshop),
+        **WorkshopOut.model_validate(meeting.workshop).model_dump(mode="json"),
         "step": meeting.step.kind.value,
         "week": meeting.week,
         "entity_id": meeting.entity_id,
