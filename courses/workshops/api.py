@@ -239,6 +239,7 @@ def create_workshop(json: NewWorkshop):
     user = current_person()
     zone_name = json.timezone or user.timezone
     zone = ZoneInfo(check_timezone(zone_name))
+    times = _times(json, zone)
     trainer = user
     if json.trainer_id is not None and json.trainer_id != user.id:
         if not user.is_coordinator:
@@ -251,7 +252,8 @@ def create_workshop(json: NewWorkshop):
         topic=json.topic,
         timezone=zone_name,
         capacity=json.capacity,
-        **_times(json, zone),
+        starts_at=times["starts_at"],
+        ends_at=times["ends_at"],
     )
     body = WorkshopOut.model_validate(workshop)  # before the commit, which expires what it reads
     db.session.commit()
