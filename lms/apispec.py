@@ -114,6 +114,22 @@ def one_of(values: Any) -> Any:
     ]
 
 
+def word(values: Any) -> Any:
+    """A body's word from a list (an enum's values): described as an enum, checked by the
+    operation that reads it (its own error code and message)."""
+    words = [getattr(v, "value", v) for v in values]
+    return Annotated[str, Field(max_length=60, json_schema_extra={"enum": words})]
+
+
+class Paged(BaseModel):
+    """A list's page: ``?limit=&page=`` (lms.pagination checks them)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: str | None = Field(None, description="1 to 200, 50 when absent")
+    page: str | None = Field(None, description="from 1")
+
+
 class Person(Out):
     id: int
     name: str
@@ -220,9 +236,7 @@ def _serialised(result: Any) -> Any:
     """A route's answer, its model (if any) written as JSON by pydantic."""
     payload, rest = (result[0], result[1:]) if isinstance(result, tuple) else (result, ())
     if isinstance(payload, BaseModel):
-        payload = current_app.response_class(
-            payload.model_dump_json(), mimetype="application/json"
-        )
+        payload = current_app.response_class(payload.model_dump_json(), mimetype="application/json")
     elif isinstance(payload, dict | list):
         payload = jsonify(payload)
     return (payload, *rest) if rest else payload

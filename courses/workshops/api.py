@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, computed_field, fi
 from lms import pagination
 from lms.accounts.operations import check_timezone
 from lms.api import bp, parse_datetime
-from lms.apispec import Body, Id, Line, Moment, Out, Person, Text, Whole, declare, one_of
+from lms.apispec import Body, Id, Line, Moment, Out, Paged, Person, Text, Whole, declare, one_of
 from lms.db import db
 from lms.errors import DomainError, Forbidden, check_day, check_moment
 from lms.i18n import in_zone
@@ -101,13 +101,6 @@ class Catalogue(BaseModel):
     topic: str | None = None
     from_: str | None = Field(None, alias="from", description="ISO date or date-time")
     to: str | None = Field(None, description="ISO date (the whole day) or date-time")
-    limit: str | None = Field(None, description="1 to 200, 50 when absent")
-    page: str | None = Field(None, description="from 1")
-
-
-class Paged(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
     limit: str | None = Field(None, description="1 to 200, 50 when absent")
     page: str | None = Field(None, description="from 1")
 
