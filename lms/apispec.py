@@ -100,7 +100,7 @@ class Body(BaseModel):
 class Out(BaseModel):
     """An answer, read from the ORM object's attributes."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
 
 
 def one_of(values: Any) -> Any:
