@@ -29,6 +29,17 @@ PREFIX = "/api/v1"
 MAX_BODY = 256 * 1024
 
 
+class ApiErrorBody(BaseModel):
+    code: str = Field(examples=["invalid"])
+    message: str = Field(examples=["The field “title” is required."])
+
+
+class ApiError(BaseModel):
+    """Every refusal: a code for programs, a message in the caller's language."""
+
+    error: ApiErrorBody
+
+
 spec = SpecTree(
     "flask",
     mode="normal",
@@ -43,6 +54,7 @@ spec = SpecTree(
     naming_strategy=lambda model: model.__name__,
     nested_naming_strategy=lambda _parent, child: child,
     annotations=False,  # declare() passes the checked body and query
+    validation_error_model=ApiError,
     page_templates={},
     security_schemes=[
         SecurityScheme(
@@ -240,17 +252,6 @@ def _serialised(result: Any) -> Any:
     elif isinstance(payload, dict | list):
         payload = jsonify(payload)
     return (payload, *rest) if rest else payload
-
-
-class ApiErrorBody(BaseModel):
-    code: str = Field(examples=["invalid"])
-    message: str = Field(examples=["The field “title” is required."])
-
-
-class ApiError(BaseModel):
-    """Every refusal: a code for programs, a message in the caller's language."""
-
-    error: ApiErrorBody
 
 
 # -- the description --------------------------------------------------------------------------
