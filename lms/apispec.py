@@ -85,14 +85,22 @@ def _block(value: Any) -> Any:
     return _text(value).strip() if isinstance(value, str) else value
 
 
+#: What text may hold (lms.security refuses control characters before any route reads it).
+SAFE_TEXT = {"pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"}
+
+
 def Line(max_length: int, *, min_length: int = 1) -> Any:
     return Annotated[
-        str, BeforeValidator(_line), Field(min_length=min_length, max_length=max_length)
+        str,
+        BeforeValidator(_line),
+        Field(min_length=min_length, max_length=max_length, json_schema_extra=SAFE_TEXT),
     ]
 
 
 def Text(max_length: int | None = None) -> Any:
-    return Annotated[str, BeforeValidator(_block), Field(max_length=max_length)]
+    return Annotated[
+        str, BeforeValidator(_block), Field(max_length=max_length, json_schema_extra=SAFE_TEXT)
+    ]
 
 
 #: A row's id: a whole number the databases can store.

@@ -106,6 +106,20 @@ class Catalogue(BaseModel):
 
 
 class NewWorkshop(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Accounting for cooperatives",
+                    "starts_at": "2030-04-02T10:00:00",
+                    "ends_at": "2030-04-02T12:00:00",
+                    "timezone": "Europe/Madrid",
+                    "capacity": 12,
+                }
+            ]
+        }
+    )
+
     title: Line(200)  # type: ignore[valid-type]
     description: Text() = ""  # type: ignore[valid-type]
     topic: Line(60, min_length=0) = ""  # type: ignore[valid-type]
