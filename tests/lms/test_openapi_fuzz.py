@@ -20,7 +20,7 @@ from lms.db import db
 
 ROLES = ("learner", "trainer", "coordinator", None)
 #: Examples per operation and mode: the walk stays under a minute or two on SQLite.
-EXAMPLES = int(os.environ.get("LMS_FUZZ_EXAMPLES", "5"))
+EXAMPLES = int(os.environ.get("LMS_FUZZ_EXAMPLES", "4"))
 
 
 def _walker(strategy, headers, checks, statuses):
