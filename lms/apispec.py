@@ -86,7 +86,9 @@ def _block(value: Any) -> Any:
 
 
 #: What text may hold (lms.security refuses control characters before any route reads it).
-SAFE_TEXT: dict[str, Any] = {"pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"}
+SAFE_TEXT: dict[str, Any] = {
+    "pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+}
 
 
 def Line(max_length: int, *, min_length: int = 1) -> Any:
