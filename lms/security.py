@@ -94,6 +94,7 @@ def roles_required(*roles: str) -> Callable:
                 raise Forbidden(_l("You do not have permission to do that."))
             return view(*args, **kwargs)
 
+        wrapped.api_roles = roles  # type: ignore[attr-defined]  # read by lms.apispec
         return wrapped
 
     return decorator

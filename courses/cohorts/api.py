@@ -2,86 +2,186 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
-from flask import jsonify
 from flask_babel import lazy_gettext as _l
+from pydantic import BaseModel, Field, RootModel, field_serializer
 
 from lms import pagination
 from lms.accounts.models import User
-from lms.api import bp, field, json_body
+from lms.api import bp
+from lms.apispec import Body, Id, Line, Out, Paged, Person, Text, Whole, declare, one_of, word
 from lms.db import db
-from lms.errors import DomainError
+from lms.errors import DomainError, check_day
 from lms.security import current_person, roles_required
 
 from ..entities.api import user_or_404
-from ..workshops.api import workshop_json
+from ..entities.models import Track
+from ..workshops.api import WorkshopOut
 from . import operations, permissions, queries
-from .models import CheckIn, Cohort, CohortMeeting, CohortPlace, Itinerary, PlaceState
+from .models import (
+    CheckIn,
+    Cohort,
+    CohortMeeting,
+    CohortPlace,
+    PlaceState,
+    ProgressStatus,
+    StepKind,
+)
 
 
-def step_json(step) -> dict:
-    return {
-        "id": step.id,
-        "kind": step.kind.value,
-        "title": step.title,
-        "week": step.week,
-        "weekday": step.weekday,
-        "start_time": step.start_time.strftime("%H:%M"),
-        "duration_minutes": step.duration_minutes,
-        "repeat_every_weeks": step.repeat_every_weeks,
-        "repeat_count": step.repeat_count,
-    }
+class StepOut(Out):
+    id: int
+    kind: one_of(StepKind)  # type: ignore[valid-type]
+    title: str
+    week: int
+    weekday: int = Field(description="ISO: 1 = Monday to 7 = Sunday")
+    start_time: time = Field(description="local HH:MM")
+    duration_minutes: int
+    repeat_every_weeks: int | None
+    repeat_count: int | None
+
+    @field_serializer("start_time")
+    def _clock(self, value: time) -> str:
+        return value.strftime("%H:%M")
 
 
-def itinerary_json(itinerary: Itinerary) -> dict:
-    return {
-        "id": itinerary.id,
-        "programme_id": itinerary.programme_id,
-        "name": itinerary.name,
-        "description": itinerary.description,
-        "track": itinerary.track.value if itinerary.track else None,
-        "weeks": itinerary.weeks,
-        "steps": [step_json(s) for s in itinerary.steps],
-    }
+class ItineraryOut(Out):
+    id: int
+    programme_id: int
+    name: str
+    description: str
+    track: one_of(Track) | None  # type: ignore[valid-type]
+    weeks: int
+    steps: list[StepOut]
 
 
-def checkin_json(checkin: CheckIn, *, with_notes: bool = True) -> dict:
-    return {
-        "week": checkin.week,
-        "status": checkin.status.value,
-        "notes": checkin.notes if with_notes else None,
-        "recorded_by": (
-            {"id": checkin.recorded_by.id, "name": checkin.recorded_by.name}
-            if checkin.recorded_by and with_notes
-            else None
-        ),
-        "recorded_at": checkin.updated_at.isoformat(),
-    }
+class Itineraries(RootModel[list[ItineraryOut]]):
+    pass
 
 
-def meeting_json(meeting: CohortMeeting) -> dict:
+class CheckInOut(BaseModel):
+    week: int
+    status: one_of(ProgressStatus)  # type: ignore[valid-type]
+    notes: str | None = Field(description="null to those who may not read them")
+    recorded_by: Person | None
+    recorded_at: datetime
+
+    @classmethod
+    def of(cls, checkin: CheckIn, *, with_notes: bool = True) -> CheckInOut:
+        by = checkin.recorded_by
+        return cls(
+            week=checkin.week,
+            status=checkin.status,
+            notes=checkin.notes if with_notes else None,
+            recorded_by=Person.model_validate(by) if by and with_notes else None,
+            recorded_at=checkin.updated_at,
+        )
+
+
+class Meeting(WorkshopOut):
     """A schedule item: the workshop as the API shows it, plus where it sits in the cohort."""
-    return {
-        **workshop_json(meeting.workshop),
-        "step": meeting.step.kind.value,
-        "week": meeting.week,
-        "entity_id": meeting.entity_id,
-    }
+
+    step: one_of(StepKind)  # type: ignore[valid-type]
+    week: int
+    entity_id: int | None
+
+    @classmethod
+    def of(cls, meeting: CohortMeeting) -> Meeting:
+        workshop = WorkshopOut.model_validate(meeting.workshop)
+        return cls(
+            **dict(workshop),
+            step=meeting.step.kind,
+            week=meeting.week,
+            entity_id=meeting.entity_id,
+        )
 
 
-def place_json(place: CohortPlace, position: int | None, progress: list[dict]) -> dict:
-    return {
-        "entity_id": place.entity_id,
-        "name": place.entity.name,
-        "status": place.state.value,
-        "waitlist_position": position,
-        "mentor": {"id": place.mentor.id, "name": place.mentor.name} if place.mentor else None,
-        "progress": progress,
-    }
+class PlaceOut(BaseModel):
+    entity_id: int
+    name: str
+    status: one_of(PlaceState)  # type: ignore[valid-type]
+    waitlist_position: int | None
+    mentor: Person | None
+    progress: list[CheckInOut]
+
+    @classmethod
+    def of(cls, place: CohortPlace, position: int | None, progress: list[CheckInOut]) -> PlaceOut:
+        return cls(
+            entity_id=place.entity_id,
+            name=place.entity.name,
+            status=place.state,
+            waitlist_position=position,
+            mentor=Person.model_validate(place.mentor) if place.mentor else None,
+            progress=progress,
+        )
 
 
-def cohort_json(cohort: Cohort, viewer: User) -> dict:
+class CohortOut(BaseModel):
+    id: int
+    programme_id: int
+    name: str
+    itinerary_id: int
+    starts_on: date
+    timezone: str
+    capacity: int
+    admitted: int
+    waiting: int
+    referent: Person
+    entities: list[PlaceOut]
+    schedule: list[Meeting]
+
+
+class Step(Body):
+    kind: word(StepKind)  # type: ignore[valid-type]
+    title: Line(200)  # type: ignore[valid-type]
+    week: Whole = Field(description="from 1, the week of starts_on")
+    weekday: Whole = Field(description="ISO: 1 = Monday to 7 = Sunday")
+    start_time: str = Field(pattern=r"^\d\d:\d\d$", examples=["10:00"])
+    duration_minutes: Whole
+    repeat_every_weeks: Whole | None = None
+    repeat_count: Whole | None = None
+
+
+class NewItinerary(Body):
+    programme_id: Id | None = Field(
+        None, description="its programme; the caller's only one when absent (422 with several)"
+    )
+    name: Line(200)  # type: ignore[valid-type]
+    description: Text() = ""  # type: ignore[valid-type]
+    track: word(Track) | None = None  # type: ignore[valid-type]
+    steps: list[Step] = Field(min_length=1)
+
+
+class NewCohort(Body):
+    itinerary_id: Id
+    name: Line(200)  # type: ignore[valid-type]
+    starts_on: str = Field(json_schema_extra={"format": "date"}, max_length=10)
+    timezone: Line(60) = Field(examples=["Europe/Madrid"])  # type: ignore[valid-type]
+    capacity: Whole = 10
+    referent_id: Id | None = None
+
+
+class Admission(Body):
+    entity_id: Id
+
+
+class Admitted(BaseModel):
+    status: one_of(PlaceState)  # type: ignore[valid-type]
+    waitlist_position: int | None
+
+
+class MentorChoice(Body):
+    user_id: Id
+
+
+class Progress(Body):
+    week: Whole
+    status: word(ProgressStatus)  # type: ignore[valid-type]
+    notes: Text(5000) = ""  # type: ignore[valid-type]
+
+
+def cohort_out(cohort: Cohort, viewer: User) -> CohortOut:
     """The cohort as ``viewer`` may see it: whoever follows it sees everything; members and
     mentors see every entity's weekly status, the notes only where they may read them
     (``permissions.may_read_notes``), and the schedule of the cohort and their own entities."""
@@ -94,97 +194,107 @@ def cohort_json(cohort: Cohort, viewer: User) -> dict:
         if place.state is PlaceState.left:
             continue
         notes = permissions.may_read_notes(viewer, place)
-        progress = [checkin_json(c, with_notes=notes) for c in by_entity.get(place.entity_id, [])]
-        entities.append(place_json(place, positions.get(place.entity_id), progress))
-    return {
-        "id": cohort.id,
-        "programme_id": cohort.programme_id,
-        "name": cohort.name,
-        "itinerary_id": cohort.itinerary_id,
-        "starts_on": cohort.starts_on.isoformat(),
-        "timezone": cohort.timezone,
-        "capacity": cohort.capacity,
-        "admitted": cohort.admitted_count,
-        "waiting": cohort.waitlist_count,
-        "referent": {"id": cohort.referent.id, "name": cohort.referent.name},
-        "entities": entities,
-        "schedule": [meeting_json(m) for m in queries.meetings(cohort.id, entity_ids=own)],
-    }
+        progress = [CheckInOut.of(c, with_notes=notes) for c in by_entity.get(place.entity_id, [])]
+        entities.append(PlaceOut.of(place, positions.get(place.entity_id), progress))
+    return CohortOut(
+        id=cohort.id,
+        programme_id=cohort.programme_id,
+        name=cohort.name,
+        itinerary_id=cohort.itinerary_id,
+        starts_on=cohort.starts_on,
+        timezone=cohort.timezone,
+        capacity=cohort.capacity,
+        admitted=cohort.admitted_count,
+        waiting=cohort.waitlist_count,
+        referent=Person.model_validate(cohort.referent),
+        entities=entities,
+        schedule=[Meeting.of(m) for m in queries.meetings(cohort.id, entity_ids=own)],
+    )
 
 
 @bp.post("/itineraries")
 @roles_required("coordinator")
-def create_itinerary():
-    data = json_body()
+@declare(who="coordinator", json=NewItinerary, answers={201: ItineraryOut}, errors=(403,))
+def create_itinerary(json: NewItinerary):
+    """A reusable path of steps, each laid out in the week and at the local time given."""
     itinerary = operations.create_itinerary(
-        programme_id=permissions.programme_for_new(data.get("programme_id")),
-        name=field(data, "name", max_length=200),
-        description=field(data, "description", required=False, default="", single_line=False),
-        track=data.get("track"),
-        steps=data.get("steps"),
+        programme_id=permissions.programme_for_new(json.programme_id),
+        name=json.name,
+        description=json.description,
+        track=json.track,
+        steps=[step.model_dump(exclude_none=True) for step in json.steps],
     )
     db.session.commit()
-    return jsonify(itinerary_json(itinerary)), 201
+    return ItineraryOut.model_validate(itinerary), 201
 
 
 @bp.get("/itineraries")
 @roles_required("coordinator")
+@declare(who="coordinator", query=Paged, answers={200: Itineraries}, errors=(403,))
 def list_itineraries():
+    """Every itinerary, in order (``Link: rel="next"``)."""
     window = pagination.requested()
     page = pagination.cut(queries.itineraries(window), window)
-    return jsonify([itinerary_json(i) for i in page.items]), pagination.link_header(page)
+    return Itineraries.model_validate(page.items), 200, pagination.link_header(page)
 
 
 @bp.get("/itineraries/<int:itinerary_id>")
 @roles_required("coordinator")
+@declare(who="coordinator", answers={200: ItineraryOut}, errors=(403,))
 def get_itinerary(itinerary_id: int):
-    return jsonify(itinerary_json(permissions.itinerary_for(itinerary_id)))
+    """One itinerary with its steps."""
+    return ItineraryOut.model_validate(permissions.itinerary_for(itinerary_id))
 
 
 @bp.post("/cohorts")
 @roles_required("coordinator")
-def create_cohort():
-    data = json_body()
+@declare(who="coordinator", json=NewCohort, answers={201: CohortOut}, errors=(403,))
+def create_cohort(json: NewCohort):
+    """One run of an itinerary, its schedule laid out from ``starts_on`` in ``timezone``."""
     try:
-        starts_on = date.fromisoformat(field(data, "starts_on"))
+        starts_on = check_day(date.fromisoformat(json.starts_on), "starts_on")
     except ValueError:
         raise DomainError(
             _l("The field “%(name)s” must be a date as YYYY-MM-DD.", name="starts_on")
         ) from None
-    referent_id = data.get("referent_id")
     cohort = operations.create_cohort(
-        itinerary_id=permissions.itinerary_for(field(data, "itinerary_id", int)).id,
-        name=field(data, "name", max_length=200),
+        itinerary_id=permissions.itinerary_for(json.itinerary_id).id,
+        name=json.name,
         starts_on=starts_on,
-        timezone=field(data, "timezone"),
-        capacity=data.get("capacity", 10),
-        referent=user_or_404(referent_id) if referent_id is not None else current_person(),
+        timezone=json.timezone,
+        capacity=json.capacity,
+        referent=user_or_404(json.referent_id) if json.referent_id else current_person(),
     )
     db.session.commit()
-    return jsonify(cohort_json(cohort, current_person())), 201
+    return cohort_out(cohort, current_person()), 201
 
 
 @bp.get("/cohorts/<int:cohort_id>")
 @roles_required()
+@declare(who="coordinator, the cohort's members and mentors", answers={200: CohortOut})
 def get_cohort(cohort_id: int):
+    """The cohort as the caller may see it (notes only to those who may read them)."""
     cohort = permissions.cohort_for(cohort_id)
-    return jsonify(cohort_json(cohort, current_person()))
+    return cohort_out(cohort, current_person())
 
 
 @bp.post("/cohorts/<int:cohort_id>/entities")
 @roles_required("coordinator")
-def admit_entity(cohort_id: int):
+@declare(who="coordinator", json=Admission, answers={200: Admitted, 201: Admitted}, errors=(403,))
+def admit_entity(cohort_id: int, json: Admission):
+    """Give an entity a place, or the last place on the waiting list."""
     permissions.cohort_for(cohort_id, permissions.may_run)
-    data = json_body()
-    place, changed = operations.admit_entity(cohort_id, field(data, "entity_id", int))
+    place, changed = operations.admit_entity(cohort_id, json.entity_id)
     db.session.commit()
     position = queries.waitlist_positions(cohort_id).get(place.entity_id)
-    return jsonify(status=place.state.value, waitlist_position=position), 201 if changed else 200
+    return Admitted(status=place.state, waitlist_position=position), 201 if changed else 200
 
 
 @bp.delete("/cohorts/<int:cohort_id>/entities/<int:entity_id>")
 @roles_required("coordinator")
+@declare(who="coordinator", answers={204: None}, errors=(403,))
 def remove_entity(cohort_id: int, entity_id: int):
+    """The entity leaves; the first entity waiting is admitted."""
     permissions.cohort_for(cohort_id, permissions.may_run)
     operations.remove_entity(cohort_id, entity_id)
     db.session.commit()
@@ -193,30 +303,36 @@ def remove_entity(cohort_id: int, entity_id: int):
 
 @bp.put("/cohorts/<int:cohort_id>/entities/<int:entity_id>/mentor")
 @roles_required("coordinator")
-def put_mentor(cohort_id: int, entity_id: int):
+@declare(who="coordinator", json=MentorChoice, answers={200: PlaceOut}, errors=(403,))
+def put_mentor(cohort_id: int, entity_id: int, json: MentorChoice):
+    """A mentor from another entity (422 if the person belongs to this one)."""
     permissions.cohort_for(cohort_id, permissions.may_run)
-    data = json_body()
-    mentor = user_or_404(field(data, "user_id", int))
+    mentor = user_or_404(json.user_id)
     place = operations.assign_mentor(cohort_id, entity_id, mentor)
     db.session.commit()
     position = queries.waitlist_positions(cohort_id).get(entity_id)
     by_entity = queries.checkins(cohort_id).get(entity_id, [])
-    return jsonify(place_json(place, position, [checkin_json(c) for c in by_entity]))
+    return PlaceOut.of(place, position, [CheckInOut.of(c) for c in by_entity])
 
 
 @bp.post("/cohorts/<int:cohort_id>/entities/<int:entity_id>/progress")
 @roles_required()
-def record_progress(cohort_id: int, entity_id: int):
-    data = json_body()
+@declare(
+    who="the entity's mentor or referent, coordinator",
+    json=Progress,
+    answers={200: CheckInOut, 201: CheckInOut},
+    errors=(403,),
+)
+def record_progress(cohort_id: int, entity_id: int, json: Progress):
+    """The weekly check-in: ``on_track``, ``at_risk`` or ``blocked``."""
     permissions.place_for(cohort_id, entity_id, permissions.may_record_checkin)
-    user = current_person()
     checkin, created = operations.record_checkin(
         cohort_id,
         entity_id,
-        week=data.get("week"),
-        status=data.get("status"),
-        notes=field(data, "notes", required=False, default="", max_length=5000, single_line=False),
-        recorded_by=user,
+        week=json.week,
+        status=json.status,
+        notes=json.notes,
+        recorded_by=current_person(),
     )
     db.session.commit()
-    return jsonify(checkin_json(checkin)), 201 if created else 200
+    return CheckInOut.of(checkin), 201 if created else 200

@@ -6,12 +6,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import jsonify, request
+from flask import request
 from flask_babel import lazy_gettext as _l
+from pydantic import BaseModel, ConfigDict, Field, RootModel, computed_field, field_serializer
 
 from lms import pagination
 from lms.accounts.operations import check_timezone
-from lms.api import bp, field, json_body, parse_datetime
+from lms.api import bp, parse_datetime
+from lms.apispec import Body, Id, Line, Moment, Out, Paged, Person, Text, Whole, declare, one_of
 from lms.db import db
 from lms.errors import DomainError, check_day, check_moment
 from lms.i18n import in_zone
@@ -19,35 +21,130 @@ from lms.links import absolute
 from lms.security import current_person, roles_required
 
 from . import operations, permissions, queries
-from .models import DEFAULT_CAPACITY, Enrolment, EnrolmentState, Workshop
+from .models import DEFAULT_CAPACITY, Attendance, Enrolment, EnrolmentState, WorkshopStatus
 
 
-def workshop_json(workshop: Workshop) -> dict:
-    zone = workshop.zone
-    return {
-        "id": workshop.id,
-        "title": workshop.title,
-        "description": workshop.description,
-        "topic": workshop.topic,
-        "starts_at": in_zone(workshop.starts_at, zone).isoformat(),
-        "ends_at": in_zone(workshop.ends_at, zone).isoformat(),
-        "timezone": workshop.timezone,
-        "capacity": workshop.capacity,
-        "seats_left": workshop.seats_left,
-        "waitlist_length": workshop.waitlist_count,
-        "status": workshop.status.value,
-        "trainer": {"id": workshop.trainer.id, "name": workshop.trainer.name},
-        "programme_id": workshop.programme_id,
-        "ics_url": absolute(f"/workshops/{workshop.id}.ics"),
-    }
+class WorkshopOut(Out):
+    """A workshop, as the API shows it; times carry the offset of its ``timezone``."""
+
+    id: int
+    title: str = Field(examples=["Accounting for cooperatives"])
+    description: str
+    topic: str = Field(examples=["finance"])
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str = Field(examples=["Europe/Madrid"])
+    capacity: int
+    seats_left: int
+    waitlist_length: int = Field(validation_alias="waitlist_count")
+    status: one_of(WorkshopStatus)  # type: ignore[valid-type]
+    trainer: Person
+    programme_id: int
+
+    @field_serializer("starts_at", "ends_at")
+    def _local(self, moment: datetime) -> str:
+        return in_zone(moment, ZoneInfo(self.timezone)).isoformat()
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def ics_url(self) -> str:
+        return absolute(f"/workshops/{self.id}.ics")
 
 
-def enrolment_json(enrolment: Enrolment, position: int | None) -> dict:
-    return {
-        "workshop_id": enrolment.workshop_id,
-        "status": enrolment.state.value,
-        "waitlist_position": position if enrolment.state is EnrolmentState.waitlisted else None,
-    }
+class Workshops(RootModel[list[WorkshopOut]]):
+    pass
+
+
+class EnrolmentOut(BaseModel):
+    workshop_id: int
+    status: one_of(EnrolmentState)  # type: ignore[valid-type]
+    waitlist_position: int | None = Field(description="place on the waiting list, from 1")
+
+    @classmethod
+    def of(cls, enrolment: Enrolment, position: int | None) -> EnrolmentOut:
+        waiting = enrolment.state is EnrolmentState.waitlisted
+        return cls(
+            workshop_id=enrolment.workshop_id,
+            status=enrolment.state,
+            waitlist_position=position if waiting else None,
+        )
+
+
+class MyEnrolment(EnrolmentOut):
+    workshop: WorkshopOut
+
+
+class MyEnrolments(RootModel[list[MyEnrolment]]):
+    pass
+
+
+class SeatedLine(Out):
+    user_id: int
+    name: str
+    email: str
+    attendance: one_of(Attendance) | None  # type: ignore[valid-type]
+
+
+class WaitingLine(Out):
+    user_id: int
+    name: str
+    position: int
+
+
+class Roster(BaseModel):
+    enrolled: list[SeatedLine]
+    waitlist: list[WaitingLine]
+
+
+class Catalogue(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    topic: str | None = None
+    programme: str | None = Field(None, description="a programme's slug: its workshops only")
+    from_: str | None = Field(None, alias="from", description="ISO date or date-time")
+    to: str | None = Field(None, description="ISO date (the whole day) or date-time")
+    limit: str | None = Field(None, description="1 to 200, 50 when absent")
+    page: str | None = Field(None, description="from 1")
+
+
+class NewWorkshop(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Accounting for cooperatives",
+                    "starts_at": "2030-04-02T10:00:00",
+                    "ends_at": "2030-04-02T12:00:00",
+                    "timezone": "Europe/Madrid",
+                    "capacity": 12,
+                }
+            ]
+        }
+    )
+
+    title: Line(200)  # type: ignore[valid-type]
+    description: Text() = ""  # type: ignore[valid-type]
+    topic: Line(60, min_length=0) = ""  # type: ignore[valid-type]
+    starts_at: Moment
+    ends_at: Moment
+    timezone: Line(60) | None = Field(None, examples=["Europe/Madrid"])  # type: ignore[valid-type]
+    capacity: Whole = DEFAULT_CAPACITY
+    trainer_id: Id | None = Field(None, description="a coordinator plans for this trainer")
+    programme_id: Id | None = Field(
+        None, description="its programme; the caller's only one when absent (422 with several)"
+    )
+
+
+class WorkshopChange(Body):
+    """Only the fields given change; null clears a description or a topic."""
+
+    title: Line(200) = None  # type: ignore[valid-type]
+    description: Text() | None = None  # type: ignore[valid-type]
+    topic: Line(60, min_length=0) | None = None  # type: ignore[valid-type]
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
+    timezone: Line(60) | None = None  # type: ignore[valid-type]
+    capacity: Whole | None = None
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -77,7 +174,9 @@ def _date_param(name: str, *, end: bool = False) -> datetime | None:
 
 
 @bp.get("/workshops")
+@declare(who="anyone", query=Catalogue, answers={200: Workshops})
 def list_workshops():
+    """The catalogue of upcoming public workshops, in order (``Link: rel="next"``)."""
     window = pagination.requested()
     page = pagination.cut(
         queries.catalogue(
@@ -89,152 +188,136 @@ def list_workshops():
         ),
         window,
     )
-    return jsonify([workshop_json(w) for w in page.items]), pagination.link_header(page)
+    return Workshops.model_validate(page.items), 200, pagination.link_header(page)
 
 
 @bp.get("/workshops/<int:workshop_id>")
+@declare(who="anyone", answers={200: WorkshopOut})
 def get_workshop(workshop_id: int):
-    return jsonify(workshop_json(permissions.visible(workshop_id)))
+    """One workshop (a cohort's only to the people of the cohort)."""
+    return WorkshopOut.model_validate(permissions.visible(workshop_id))
 
 
 @bp.get("/workshops/<int:workshop_id>/roster")
 @roles_required()
+@declare(who="its trainer, coordinator", answers={200: Roster}, errors=(403,))
 def roster(workshop_id: int):
+    """Who holds a seat (with their attendance) and who waits, in order."""
     workshop = permissions.managed(workshop_id)
     seated, waiting = queries.roster(workshop.id).lines()
-    return jsonify(
-        enrolled=[
-            {
-                "user_id": line.user_id,
-                "name": line.name,
-                "email": line.email,
-                "attendance": line.attendance.value if line.attendance else None,
-            }
-            for line in seated
-        ],
-        waitlist=[
-            {"user_id": line.user_id, "name": line.name, "position": line.position}
-            for line in waiting
-        ],
+    return Roster(
+        enrolled=[SeatedLine.model_validate(line) for line in seated],
+        waitlist=[WaitingLine.model_validate(line) for line in waiting],
     )
 
 
 @bp.get("/me/enrolments")
 @roles_required()
+@declare(who="signed in", query=Paged, answers={200: MyEnrolments})
 def my_enrolments():
+    """The caller's enrolments, waiting places included."""
     window = pagination.requested()
     page = pagination.cut(
         queries.places_of(current_person().id, live_only=True, window=window), window
     )
-    body = [
-        enrolment_json(p.enrolment, p.position) | {"workshop": workshop_json(p.workshop)}
-        for p in page.items
-    ]
-    return jsonify(body), pagination.link_header(page)
+    body = MyEnrolments(
+        [
+            MyEnrolment(
+                **EnrolmentOut.of(p.enrolment, p.position).model_dump(),
+                workshop=WorkshopOut.model_validate(p.workshop),
+            )
+            for p in page.items
+        ]
+    )
+    return body, 200, pagination.link_header(page)
 
 
 # -- writing -------------------------------------------------------------------------------
 
 
-def _times(data: dict[str, Any], zone: ZoneInfo, required: bool) -> dict[str, datetime]:
+def _times(data: BaseModel, zone: ZoneInfo) -> dict[str, datetime]:
     times = {}
     for name in ("starts_at", "ends_at"):
-        value = field(data, name, required=required)
+        value = getattr(data, name)
         if value is not None:
             times[name] = parse_datetime(value, zone, name)
     return times
 
 
-def _capacity(data: dict[str, Any], default: int | None) -> int | None:
-    return field(data, "capacity", int, required=False, default=default)
-
-
 @bp.post("/workshops")
 @roles_required("trainer", "coordinator")
-def create_workshop():
+@declare(who="trainer, coordinator", json=NewWorkshop, answers={201: WorkshopOut}, errors=(403,))
+def create_workshop(json: NewWorkshop):
+    """Plan a workshop; a coordinator may plan it for another trainer (``trainer_id``)."""
     user = current_person()
-    data = json_body()
-    zone_name = field(data, "timezone", required=False) or user.timezone
+    zone_name = json.timezone or user.timezone
     zone = ZoneInfo(check_timezone(zone_name))
-    programme_id, trainer = permissions.planned(
-        field(data, "programme_id", int, required=False),
-        field(data, "trainer_id", int, required=False),
-    )
+    times = _times(json, zone)
+    programme_id, trainer = permissions.planned(json.programme_id, json.trainer_id)
     workshop = operations.create_workshop(
         programme_id=programme_id,
         trainer=trainer,
-        title=field(data, "title", max_length=200),
-        description=field(data, "description", required=False, default="", single_line=False),
-        topic=field(data, "topic", required=False, default="", max_length=60),
+        title=json.title,
+        description=json.description,
+        topic=json.topic,
         timezone=zone_name,
-        capacity=_capacity(data, DEFAULT_CAPACITY),
-        **_times(data, zone, required=True),
+        capacity=json.capacity,
+        starts_at=times["starts_at"],
+        ends_at=times["ends_at"],
     )
-    body = workshop_json(workshop)  # before the commit, which would expire what it reads
+    body = WorkshopOut.model_validate(workshop)  # before the commit, which expires what it reads
     db.session.commit()
-    return jsonify(body), 201
-
-
-def _trainer(user_id: int):
-    from lms.accounts.models import User
-
-    trainer = db.session.get(User, user_id)
-    if trainer is None or not trainer.can_teach:
-        raise DomainError(_l("Only a trainer or a coordinator can run a workshop."))
-    return trainer
-
-
-PATCHABLE = frozenset(
-    {"title", "description", "topic", "starts_at", "ends_at", "timezone", "capacity"}
-)
+    return body, 201
 
 
 @bp.patch("/workshops/<int:workshop_id>")
 @roles_required()
-def update_workshop(workshop_id: int):
+@declare(
+    who="its trainer, coordinator", json=WorkshopChange, answers={200: WorkshopOut}, errors=(403,)
+)
+def update_workshop(workshop_id: int, json: WorkshopChange):
+    """Change title, description, topic, times, time zone or capacity."""
     workshop = permissions.managed(workshop_id)
-    data = json_body()
-    unknown = set(data) - PATCHABLE
-    if unknown:
-        raise DomainError(
-            _l("These fields cannot be changed: %(f)s", f=", ".join(sorted(unknown))),
-            code="unknown_field",
-        )
+    given = json.model_fields_set
+    if "title" in given and json.title is None:
+        raise DomainError(_l("The field “%(name)s” is required.", name="title"), code="missing")
     changes: dict[str, Any] = {}
-    for name, max_length in (("title", 200), ("description", None), ("topic", 60)):
-        if name in data:
-            changes[name] = field(
-                data,
-                name,
-                required=name == "title",
-                default="",  # null clears a description or a topic
-                max_length=max_length,
-                single_line=name != "description",
-            )
-    if data.get("capacity") is not None:
-        changes["capacity"] = _capacity(data, None)
-    if data.get("timezone") is not None:
-        changes["timezone"] = check_timezone(field(data, "timezone"))
+    for name in ("title", "description", "topic"):
+        if name in given:
+            changes[name] = getattr(json, name) or ""  # null clears a description or a topic
+    if json.capacity is not None:
+        changes["capacity"] = json.capacity
+    if json.timezone is not None:
+        changes["timezone"] = check_timezone(json.timezone)
     zone = ZoneInfo(changes.get("timezone", workshop.timezone))
-    changes |= _times(data, zone, required=False)
+    changes |= _times(json, zone)
     workshop = operations.update_workshop(workshop.id, **changes)
-    body = workshop_json(workshop)
+    body = WorkshopOut.model_validate(workshop)
     db.session.commit()
-    return jsonify(body)
+    return body
 
 
 @bp.post("/workshops/<int:workshop_id>/cancel")
 @roles_required()
+@declare(who="its trainer, coordinator", answers={200: WorkshopOut}, errors=(403, 422))
 def cancel_workshop(workshop_id: int):
+    """Cancel; everyone enrolled and waiting is told."""
     workshop = operations.cancel_workshop(permissions.managed(workshop_id).id)
-    body = workshop_json(workshop)
+    body = WorkshopOut.model_validate(workshop)
     db.session.commit()
-    return jsonify(body)
+    return body
 
 
 @bp.post("/workshops/<int:workshop_id>/enrolment")
 @roles_required()
+@declare(
+    who="learner (self)",
+    answers={200: EnrolmentOut, 201: EnrolmentOut},
+    errors=(403, 409, 422),
+)
 def enrol(workshop_id: int):
+    """Take a seat, or the last place on the waiting list; repeating it answers the same
+    enrolment with 200."""
     permissions.for_enrolment(workshop_id)  # an outsider learns nothing of a cohort's
     enrolment, created = operations.enrol(workshop_id, current_person())
     position = None
@@ -242,14 +325,16 @@ def enrol(workshop_id: int):
         # A new arrival is last; a repeated request must count those ahead.
         place = None if created else queries.place(workshop_id, enrolment.user_id)
         position = place.position if place else enrolment.workshop.waitlist_count
-    body = enrolment_json(enrolment, position)
+    body = EnrolmentOut.of(enrolment, position)
     db.session.commit()
-    return jsonify(body), 201 if created else 200
+    return body, 201 if created else 200
 
 
 @bp.delete("/workshops/<int:workshop_id>/enrolment")
 @roles_required()
+@declare(who="learner (self)", answers={204: None}, errors=(403, 422))
 def withdraw(workshop_id: int):
+    """Give up a seat or a waiting place; the first person waiting takes the seat at once."""
     permissions.for_enrolment(workshop_id)
     operations.withdraw(workshop_id, current_person().id)
     db.session.commit()

@@ -1,69 +1,128 @@
+"""The account routes of the JSON API: sign-up, tokens, the caller's account."""
+
 from __future__ import annotations
 
-from flask import current_app, jsonify, request, url_for
-from flask_babel import lazy_gettext as _l
+from datetime import datetime
+from typing import Any
 
-from lms.api import bp, field, json_body
+from flask import current_app, request, url_for
+from flask_babel import lazy_gettext as _l
+from pydantic import BaseModel, Field, RootModel
+
+from lms.api import bp
+from lms.apispec import Body, Line, Out, Text, declare, one_of
 from lms.db import db
 from lms.errors import DomainError
 from lms.i18n import visitor_locale
 from lms.security import account_limit, current_person, limiter, roles_required
 
 from . import operations, personal, queries
-from .models import hash_token
+from .models import Role, hash_token
 from .views import RESET_SENT
 
 
-def user_json(user) -> dict:
-    return {
-        "id": user.id,
-        "email": user.email,
-        "name": user.name,
-        "role": user.role.value,
-        "locale": user.locale,
-        "timezone": user.timezone,
-    }
+class UserOut(Out):
+    id: int
+    email: str = Field(examples=["ana@example.org"])
+    name: str
+    role: one_of(Role)  # type: ignore[valid-type]
+    locale: str = Field(examples=["es"])
+    timezone: str = Field(examples=["Europe/Madrid"])
+
+
+class SignedUp(Out):
+    id: int
+    email: str
+    name: str
+
+
+class SignUp(Body):
+    email: Line(254) = Field(examples=["ana@example.org"])  # type: ignore[valid-type]
+    name: Line(120)  # type: ignore[valid-type]
+    password: Text(200) = Field(min_length=1)  # type: ignore[valid-type]
+    locale: Line(10, min_length=0) | None = Field(None, examples=["ca"])  # type: ignore[valid-type]
+    timezone: Line(60, min_length=0) | None = Field(None, examples=["Europe/Madrid"])  # type: ignore[valid-type]
+
+
+class Credentials(Body):
+    email: Line(254)  # type: ignore[valid-type]
+    password: Text(200) = Field(min_length=1)  # type: ignore[valid-type]
+
+
+class TokenOut(Out):
+    id: int
+    created_at: datetime
+    expires_at: datetime
+
+
+class NewToken(TokenOut):
+    token: str = Field(description="send it as `Authorization: Bearer <token>`")
+
+
+class LiveToken(TokenOut):
+    current: bool = Field(description="the token of this request")
+
+
+class LiveTokens(RootModel[list[LiveToken]]):
+    pass
+
+
+class TokenPage(BaseModel):
+    limit: str | None = Field(None, description="1 to 200, 50 when absent")
+    after: str | None = Field(None, description="the id of the last token of the previous page")
+
+
+class Closing(Body):
+    password: Text(200) = Field(min_length=1)  # type: ignore[valid-type]
+
+
+class Address(Body):
+    email: Line(254)  # type: ignore[valid-type]
+
+
+class ResetSent(BaseModel):
+    status: str = Field(examples=["sent"])
+    message: str
+
+
+class NewPassword(Body):
+    current_password: Text(200) = Field(min_length=1)  # type: ignore[valid-type]
+    new_password: Text(200) = Field(min_length=1)  # type: ignore[valid-type]
 
 
 @bp.post("/users")
 @limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"])
-def sign_up():
-    data = json_body()
+@declare(who="anyone", json=SignUp, answers={201: SignedUp}, errors=(409, 429))
+def sign_up(json: SignUp):
+    """Sign up as a learner; the address is confirmed by e-mail."""
     user = operations.create_user(
-        field(data, "email", max_length=254),
-        field(data, "name", max_length=120),
-        field(data, "password", max_length=200, single_line=False),
-        locale=field(data, "locale", required=False, default="") or visitor_locale(),
-        timezone=field(data, "timezone", required=False),
+        json.email,
+        json.name,
+        json.password,
+        locale=json.locale or visitor_locale(),
+        timezone=json.timezone,
         confirmed=False,
     )
     operations.send_confirmation(user)
     db.session.commit()
-    return jsonify(id=user.id, email=user.email, name=user.name), 201
+    return SignedUp.model_validate(user), 201
 
 
 @bp.post("/tokens")
 @limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"])
 @account_limit("sign-in")
-def create_token():
-    data = json_body()
-    user = operations.authenticate(field(data, "email"), field(data, "password", single_line=False))
+@declare(who="anyone", json=Credentials, answers={201: NewToken}, errors=(401, 429))
+def create_token(json: Credentials):
+    """A new API token for these credentials (rate-limited)."""
+    user = operations.authenticate(json.email, json.password)
     if user is None:
         raise DomainError(
             _l("That e-mail and password do not match."), code="bad_credentials", status=401
         )
     row, token = operations.make_token(user)
-    body = {"token": token, **token_json(row)}
+    body = NewToken(token=token, **TokenOut.model_validate(row).model_dump())
     db.session.commit()
-    return jsonify(body), 201, {"Cache-Control": "no-store"}
-
-
-def token_json(row) -> dict:
-    return {
-        "id": row.id,
-        "created_at": row.created_at.isoformat(),
-        "expires_at": row.expires_at.isoformat(),
-    }
+    return body, 201, {"Cache-Control": "no-store"}
 
 
 def _bearer() -> str:
@@ -73,6 +132,7 @@ def _bearer() -> str:
 
 @bp.get("/tokens")
 @roles_required()
+@declare(who="signed in", query=TokenPage, answers={200: LiveTokens})
 def list_tokens():
     """The caller's live tokens, oldest first (``limit``, then ``Link: rel="next"``)."""
     limit = request.args.get("limit", "50")
@@ -81,17 +141,24 @@ def list_tokens():
         raise DomainError(_l("“limit” is 1 to 200 and “after” a token's id."), code="invalid")
     rows = queries.live_tokens(current_person(), after=int(after), limit=int(limit) + 1)
     current = hash_token(_bearer())
-    body = [{**token_json(r), "current": r.token_hash == current} for r in rows[: int(limit)]]
-    headers = {}
+    body = LiveTokens(
+        [
+            LiveToken(current=r.token_hash == current, **TokenOut.model_validate(r).model_dump())
+            for r in rows[: int(limit)]
+        ]
+    )
+    headers: dict[str, Any] = {}
     if len(rows) > int(limit):
         next_url = url_for(".list_tokens", limit=limit, after=rows[int(limit) - 1].id)
         headers["Link"] = f'<{next_url}>; rel="next"'
-    return jsonify(body), 200, headers
+    return body, 200, headers
 
 
 @bp.delete("/tokens/current")
 @roles_required()
+@declare(who="signed in", answers={204: None})
 def revoke_current_token():
+    """The token of this request stops working at once."""
     operations.revoke_token(current_person(), token=_bearer())
     db.session.commit()
     return "", 204
@@ -99,7 +166,9 @@ def revoke_current_token():
 
 @bp.delete("/tokens/<int:token_id>")
 @roles_required()
+@declare(who="signed in (their own tokens)", answers={204: None})
 def revoke_token(token_id: int):
+    """One of the caller's tokens stops working at once."""
     operations.revoke_token(current_person(), token_id)
     db.session.commit()
     return "", 204
@@ -107,23 +176,27 @@ def revoke_token(token_id: int):
 
 @bp.get("/me")
 @roles_required()
+@declare(who="signed in", answers={200: UserOut})
 def me():
-    return jsonify(user_json(current_person()))
+    """The caller's account."""
+    return UserOut.model_validate(current_person())
 
 
 @bp.get("/me/export")
 @roles_required()
+@declare(who="signed in")
 def my_data():
-    """Everything Aula holds about the caller (lms.accounts.personal)."""
-    return jsonify(personal.everything_about(current_person()))
+    """Everything Aula holds about the caller (lms.accounts.personal), one section per
+    feature."""
+    return personal.everything_about(current_person())
 
 
 @bp.delete("/me")
 @roles_required()
-def close_account():
+@declare(who="signed in", json=Closing, answers={204: None})
+def close_account(json: Closing):
     """``{password}``; 204: the account is erased and its tokens stop working."""
-    data = json_body()
-    operations.close_account(current_person(), field(data, "password", max_length=200))
+    operations.close_account(current_person(), json.password)
     db.session.commit()
     return "", 204
 
@@ -131,24 +204,22 @@ def close_account():
 @bp.post("/password-reset")
 @limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"])
 @account_limit("password-reset", only_failures=False)
-def password_reset():
+@declare(who="anyone", json=Address, answers={202: ResetSent}, errors=(429,))
+def password_reset(json: Address):
     """202 with the same body whether or not the account exists."""
-    operations.request_password_reset(field(json_body(), "email", max_length=254))
+    operations.request_password_reset(json.email)
     db.session.commit()
-    return jsonify(status="sent", message=str(RESET_SENT)), 202
+    return ResetSent(status="sent", message=str(RESET_SENT)), 202
 
 
 @bp.put("/me/password")
 @roles_required()
-def change_password():
+@declare(who="signed in", json=NewPassword, answers={204: None})
+def change_password(json: NewPassword):
     """``{current_password, new_password}``; 204: every session on the web ends, and every
     API token but the one this request carries stops working."""
-    data = json_body()
     operations.change_password(
-        current_person(),
-        field(data, "current_password", max_length=200),
-        field(data, "new_password", max_length=200),
-        keep_token=_bearer(),
+        current_person(), json.current_password, json.new_password, keep_token=_bearer()
     )
     db.session.commit()
     return "", 204

@@ -10,11 +10,12 @@ with the person.
 
 from __future__ import annotations
 
-from flask import jsonify
 from flask_babel import lazy_gettext as _l
+from pydantic import BaseModel, Field
 
 from courses.workshops import permissions as workshop_permissions
-from lms.api import bp, field, json_body
+from lms.api import bp
+from lms.apispec import Body, Line, declare
 from lms.db import db
 from lms.errors import Conflict, DomainError, Forbidden
 from lms.i18n import in_zone
@@ -30,8 +31,30 @@ def _iso(workshop, moment) -> str:
     return in_zone(moment, workshop.zone).isoformat()
 
 
+class RoomOut(BaseModel):
+    url: str = Field(description="the video room's address for this person")
+    join_url: str = Field(description="Aula's door to the room, safe to share with the person")
+    opens_at: str = Field(json_schema_extra={"format": "date-time"})
+    closes_at: str = Field(json_schema_extra={"format": "date-time"})
+
+
+class RoomChoice(Body):
+    provider: Line(60, min_length=0) | None = None  # type: ignore[valid-type]
+    link: Line(2000, min_length=0) | None = ""  # type: ignore[valid-type]
+
+
+class RoomSet(BaseModel):
+    provider: str | None
+    join_url: str
+
+
 @bp.get("/workshops/<int:workshop_id>/room")
 @roles_required()
+@declare(
+    who="enrolled learner, its trainer, coordinator",
+    answers={200: RoomOut},
+    errors=(403, 409, 503),
+)
 def room(workshop_id: int):
     user = current_person()
     workshop = workshop_permissions.visible(workshop_id)
@@ -62,23 +85,21 @@ def room(workshop_id: int):
             code="room_unavailable",
             status=503,
         ) from None
-    response = jsonify(
+    body = RoomOut(
         url=url,
         join_url=join_url,
         opens_at=_iso(workshop, opens_at),
         closes_at=_iso(workshop, closes_at),
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return body, 200, {"Cache-Control": "no-store"}
 
 
 @bp.put("/workshops/<int:workshop_id>/room")
 @roles_required("trainer", "coordinator")
-def set_room(workshop_id: int):
+@declare(who="its trainer, coordinator", json=RoomChoice, answers={200: RoomSet}, errors=(403,))
+def set_room(workshop_id: int, json: RoomChoice):
+    """The trainer's choice of video room for one workshop (``provider`` null: the site's)."""
     workshop = workshop_permissions.managed(workshop_id)
-    data = json_body()
-    provider = field(data, "provider", required=False, max_length=60) or None
-    link = field(data, "link", required=False, max_length=2000, default="")
-    room = operations.set_room(workshop, provider, link)
+    room = operations.set_room(workshop, json.provider or None, json.link or "")
     db.session.commit()
-    return jsonify(provider=room.provider, join_url=links.join_url(workshop))
+    return RoomSet(provider=room.provider, join_url=links.join_url(workshop))
