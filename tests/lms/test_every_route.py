@@ -222,6 +222,8 @@ ROUTES: dict[str, str | tuple[str, ...]] = {
     "POST people.reactivate": "coordinator",
     "POST people.set_role": "coordinator",
     "POST people.withdraw": "coordinator",
+    "GET api.openapi_docs": "public",
+    "GET api.openapi_json": "public",
     "GET reports.attendance_csv": "coordinator",
     "GET workshops.programme": "public",
     "GET reports.attendance_xlsx": "coordinator",
