@@ -1,7 +1,8 @@
 """The pages where trainers and coordinators plan workshops, keep the roster and open another
 date for a waiting list; and what a waiting learner sees of it."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -44,6 +45,14 @@ def _state(workshop_id, user_id):
             Enrolment.workshop_id == workshop_id, Enrolment.user_id == user_id
         )
     )
+
+
+def _a_week_away_at_ten() -> datetime:
+    """10:00 in Madrid a week from today: an hour that ends on the day it starts, whatever the
+    hour the suite runs at (a workshop starting at 23:30 ends the next day, which the edit
+    form's one day and two clock times cannot say)."""
+    day = (utcnow() + timedelta(days=7)).astimezone(ZoneInfo("Europe/Madrid")).date()
+    return datetime.combine(day, time(10), ZoneInfo("Europe/Madrid")).astimezone(UTC)
 
 
 @pytest.mark.parametrize("method,path", PLANNING)
@@ -126,7 +135,7 @@ def test_editing_capacity_fills_seats_and_refuses_going_below(
     client, make_workshop, make_user, login
 ):
     # Raising the capacity seats those waiting; going below the seated is refused, plainly.
-    workshop = make_workshop(capacity=1)
+    workshop = make_workshop(capacity=1, starts_at=_a_week_away_at_ten())
     people = [make_user() for _ in range(3)]
     for person in people:
         operations.enrol(workshop.id, person)
@@ -302,7 +311,7 @@ def test_a_workshop_page_shows_its_time_once_in_the_readers_zone(
 def test_saving_a_workshop_unchanged_tells_nobody(client, make_user, make_workshop, login):
     # A browser sends CRLF line ends: an unchanged save raises no SEQUENCE and sends no mail.
     trainer = make_user("trainer")
-    starts_at = (utcnow() + timedelta(days=7)).replace(second=0, microsecond=0)
+    starts_at = _a_week_away_at_ten()
     workshop = make_workshop(trainer=trainer, description="Line one\nLine two", starts_at=starts_at)
     operations.enrol(workshop.id, make_user())
     db.session.commit()
