@@ -193,7 +193,10 @@ def check_rows(staff: Any, table: list[dict[str, str]]) -> list[dict[str, Any]]:
             row["user_id"] = existing[row["email"]]
         workshop_id = row.get("workshop")
         if workshop_id:
-            reason = workshop_refusal(workshops.get(workshop_id))
+            workshop = workshops.get(workshop_id)
+            reason = workshop_refusal(
+                workshop if permissions.may_use_workshop(staff, workshop) else None
+            )
             if reason:
                 _error(row, reason)
     return checked

@@ -22,8 +22,9 @@ from lms.db import begin_write, db, utcnow
 from lms.errors import Conflict, NotFound
 from lms.notifications.models import OutboxMessage, OutboxStatus
 from lms.notifications.operations import is_muted
+from lms.programmes.models import ProgrammeMember, ProgrammeRole
 
-from . import imports, queries
+from . import imports, permissions, queries
 from .mail import KIND, welcome_facts
 from .models import PeopleImport, StaffAction, StaffActionKind
 
@@ -90,9 +91,11 @@ def _record(staff: User, person_id: int, kind: StaffActionKind, *, workshop_id: 
 def create_account(staff: User, *, email: str, name: str, role: Role, locale: str = "",
                    timezone: str = "") -> User:  # fmt: skip
     """A confirmed account without a password; the person is mailed a link to choose one."""
+    programme_id = permissions.programme_for_people(staff)
     person = accounts.create_user(
         email, name, None, role, locale=locale, timezone=timezone or None, confirmed=True
     )
+    _join([person.id], programme_id)
     _welcome([(person.id, person.email, person.name, person.locale)])
     _record(staff, person.id, _K.created, detail=role.value)
     return person
@@ -167,9 +170,17 @@ def _learner(person: User) -> None:
         raise Conflict(_l("This account is deactivated."), code="deactivated")
 
 
+def _theirs(staff: User, workshop_id: int) -> None:
+    """A workshop of another programme is none to ``staff``."""
+    if not permissions.may_use_workshop(staff, db.session.get(Workshop, workshop_id)):
+        raise NotFound(_l("There is no such workshop."))
+
+
 def enrol(staff: User, person: User, workshop_id: int) -> Enrolment:
-    """Enrol ``person`` as if they had asked: a seat, or the end of the waiting list."""
+    """Enrol ``person`` as if they had asked: a seat, or the end of the waiting list, in a
+    workshop of a programme ``staff`` coordinates."""
     _learner(person)
+    _theirs(staff, workshop_id)
     enrolment, changed = workshops.enrol(workshop_id, person)
     if changed:
         _record(staff, person.id, _K.enrolled, workshop_id=workshop_id,
@@ -188,6 +199,7 @@ def move(staff: User, person: User, from_id: int, to_id: int) -> Enrolment:
     """Move ``person`` from one workshop to another date of the same topic, at once: a seat
     there (or the end of its waiting list), and their place here is given up."""
     _learner(person)
+    _theirs(staff, to_id)
     enrolment = workshops.move_to_date(from_id, to_id, person)
     _record(staff, person.id, _K.moved, workshop_id=to_id, detail=f"from {from_id}")
     return enrolment
@@ -216,7 +228,7 @@ def stage_import(staff: User, filename: str, data: bytes) -> PeopleImport:
     return staged
 
 
-def confirm_import(staff: User, import_id: str) -> dict[str, int]:
+def confirm_import(staff: User, import_id: str, programme_id: int | None = None) -> dict[str, int]:
     """Write a checked file, all of it or nothing: a row with an error refuses the whole.
     New accounts are inserted a thousand per INSERT, confirmed and without a password, each
     mailed a link to choose one; existing ones get their name, language and zone; the
@@ -243,11 +255,41 @@ def confirm_import(staff: User, import_id: str) -> dict[str, int]:
     _update_people(updated)
     for row in updated:
         ids[row["email"]] = row["user_id"]
+    _join(list(ids.values()), permissions.programme_for_people(staff, programme_id))
     _welcome([(ids[r["email"]], r["email"], r["name"], r["lang"]) for r in new])
     _enrol_named(rows, ids)
     _record_import(staff, [ids[r["email"]] for r in rows], staged.filename)
     staged.confirmed_at = utcnow()
     return {"new": len(new), "updated": len(updated)}
+
+
+def _join(person_ids: list[int], programme_id: int) -> None:
+    """The people join the programme as learners (those not in it yet), in bulk."""
+    if not person_ids:
+        return
+    member = ProgrammeMember.__table__
+    already: set[int] = set()
+    for start in range(0, len(person_ids), CHUNK):
+        already |= set(
+            db.session.scalars(
+                sa.select(member.c.user_id).where(
+                    member.c.programme_id == programme_id,
+                    member.c.role == ProgrammeRole.learner,
+                    member.c.user_id.in_(person_ids[start : start + CHUNK]),
+                )
+            )
+        )
+    rows = [
+        {
+            "programme_id": programme_id,
+            "user_id": pid,
+            "role": ProgrammeRole.learner,
+            "created_at": utcnow(),
+        }
+        for pid in sorted(set(person_ids) - already)
+    ]
+    if rows:
+        bulk_insert(member, rows)
 
 
 def _insert_people(rows: list[dict[str, Any]]) -> dict[str, int]:

@@ -74,11 +74,15 @@ def enrolments_of(person: User) -> list[Enrolment]:
 
 
 def open_workshops() -> list[Workshop]:
-    """Public workshops still to come and not cancelled: where someone may be enrolled."""
+    """Public workshops still to come and not cancelled, of the programmes the person asking
+    coordinates: where they may enrol someone."""
+    from lms.programmes.permissions import scope_for
+
     return list(
         db.session.scalars(
             sa.select(Workshop)
             .where(
+                scope_for(Workshop.programme_id),
                 Workshop.audience == Audience.public,
                 Workshop.status == WorkshopStatus.scheduled,
                 Workshop.starts_at > utcnow(),
