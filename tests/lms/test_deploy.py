@@ -26,14 +26,6 @@ START = ROOT / "deploy" / "start.sh"
 
 
 @pytest.fixture
-def _head() -> str:
-    """The newest migration, read from the migrations themselves."""
-    migrations = Path(__file__).resolve().parents[2] / "lms" / "migrations"
-    head = ScriptDirectory(str(migrations)).get_current_head()
-    assert head is not None
-    return head
-
-
 def empty_database(tmp_path) -> Iterator[str]:
     """A database with nothing in it: a new SQLite file, or a new PostgreSQL database."""
     server = os.environ.get("LMS_TEST_DATABASE_URL")
@@ -78,6 +70,14 @@ def _children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             found.append(int(stat.parent.name))
     return found
+
+
+def _head() -> str:
+    """The newest migration, read from the migrations themselves."""
+    migrations = Path(__file__).resolve().parents[2] / "lms" / "migrations"
+    head = ScriptDirectory(str(migrations)).get_current_head()
+    assert head is not None
+    return head
 
 
 def _rows(url: str, sql: str) -> list[tuple]:
