@@ -90,8 +90,11 @@ def programme_for_people(staff: Any, requested: Any = None) -> int:
 
 
 def may_use_workshop(staff: Any, workshop: Any) -> bool:
-    """A workshop ``staff`` may put people in: one of a programme they coordinate."""
-    return workshop is not None and programmes.may_manage(staff, workshop.programme_id)
+    """A workshop ``staff`` may put people in: one of a programme they coordinate, or one
+    they train (api-contract.md: its trainer enrols someone on their behalf)."""
+    if workshop is None:
+        return False
+    return workshop.trainer_id == staff.id or programmes.may_manage(staff, workshop.programme_id)
 
 
 def person_for(user_id: int) -> User:
