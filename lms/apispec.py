@@ -202,10 +202,13 @@ def declare(
     query: type[BaseModel] | None = None,
     answers: dict[int, type[BaseModel] | None] | None = None,
     errors: tuple[int, ...] = (),
+    max_body: int = MAX_BODY,
 ) -> Callable:
     """Declare an API route: who may call it (``x-roles``), its body and query (checked before
     the route runs and passed as ``json=`` / ``query=``), its answers by status (serialised from
-    the model the route returns) and the error statuses it may give."""
+    the model the route returns) and the error statuses it may give. ``max_body``: a larger
+    limit for a route that takes a file as its raw body (the app's limit is raised for its
+    endpoint too)."""
     codes: dict[str, Any] = {}
     for status, model in (answers or {200: None}).items():
         codes[f"HTTP_{status}"] = model
@@ -225,7 +228,7 @@ def declare(
 
         @functools.wraps(inner)  # spectree finds its metadata through __wrapped__
         def wrapped(*args: Any, **kwargs: Any):
-            if request.content_length and request.content_length > MAX_BODY:
+            if request.content_length and request.content_length > max_body:
                 raise DomainError(_l("The body is too large."), code="too_large", status=413)
             if query is not None:
                 try:

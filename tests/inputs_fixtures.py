@@ -72,6 +72,7 @@ class World:
             "cohort_id": self.cohort.id,
             "itinerary_id": self.itinerary.id,
             "message_id": self.message_id,
+            "programme_id": self.workshop.programme_id,
         } | self.desk.ids()
 
 

@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     from lms.accounts.personal import add_section
     from lms.notifications.render import register
 
-    from . import mail, queries, views
+    from . import api, mail, queries, views  # noqa: F401  (api adds its routes to lms.api.bp)
 
     app.register_blueprint(views.bp)
     # before every other hook: the site-wide checks read the form, hence the body

@@ -260,5 +260,5 @@ def too_large(_error: RequestEntityTooLarge):
 
 def allow_files() -> None:
     """The import page takes files larger than the site's other forms."""
-    if request.endpoint == "people.import_file":
+    if request.endpoint in ("people.import_file", "api.import_people"):
         request.max_content_length = imports.MAX_BYTES + 64 * 1024

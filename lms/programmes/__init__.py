@@ -6,6 +6,6 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import cli
+    from . import api, cli  # noqa: F401  (api adds its routes to lms.api.bp)
 
     app.cli.add_command(cli.programmes)

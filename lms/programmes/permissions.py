@@ -183,3 +183,13 @@ def managed(programme_id: int) -> Programme:
     if not may_manage(current_person(), programme.id):
         raise Forbidden(_l("Only a coordinator of the programme can do that."))
     return programme
+
+
+def administered() -> Any:
+    """The person asking, when they are a site administrator; a 403 otherwise."""
+    from lms.security import current_person
+
+    person = current_person()
+    if not is_admin(person):
+        raise Forbidden(_l("Only a site administrator can do that."))
+    return person

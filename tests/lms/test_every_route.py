@@ -130,6 +130,10 @@ ROUTES: dict[str, str | tuple[str, ...]] = {
     "POST api.create_workshop": "its trainer",
     # learners take seats, staff never do; the seated learner alone withdraws
     "POST api.enrol": only("learner"),
+    "POST api.enrol_on_behalf": "its trainer",
+    "POST api.create_programme": "admin",
+    "PUT api.put_staff": "coordinator",
+    "POST api.import_people": "coordinator",
     "GET api.get_cohort": "coordinator",
     "GET api.get_diagnosis": "coordinator",
     "GET api.get_entity": "coordinator",

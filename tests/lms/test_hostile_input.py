@@ -58,6 +58,10 @@ BODIES: dict[str, dict[str, Any]] = {
         "capacity": 6,
     },
     "api.enrol": {},
+    "api.enrol_on_behalf": {"user_id": "{user_id}"},
+    "api.create_programme": {"name": "Lleida", "locale": "ca", "timezone": "Europe/Madrid"},
+    "api.put_staff": {"role": "trainer"},
+    "api.import_people": {},  # a raw file: JSON is refused (415), files in test_people_api
     "api.put_attendance": {"status": "present"},
     "api.set_room": {"provider": "", "link": ""},
     "api.create_entity": {"name": "E", "kind": "cooperative", "sector": "S", "size": 5},
@@ -258,6 +262,7 @@ ARGS: dict[str, dict[str, str]] = {
     "advice.set_hours": {"user_id": "advisor_id"},
     "api.set_advisor_hours": {"user_id": "advisor_id"},
     "api.advisor_hours": {"user_id": "advisor_id"},
+    "api.put_staff": {"user_id": "advisor_id"},
     "advice.update_topic": {"topic_id": "spare_topic_id"},
     "api.update_advice_topic": {"topic_id": "spare_topic_id"},
 }
