@@ -119,6 +119,6 @@ def import_people(programme_id: int, query: ImportQuery):
     if any(r.outcome == "error" for r in body.rows):
         db.session.rollback()  # nothing kept, not even the staged rows
         return body, 422
-    operations.confirm_import(staff, staged.id)
+    operations.confirm_import(staff, staged.id, programme_id)  # they join this programme
     db.session.commit()
     return body
