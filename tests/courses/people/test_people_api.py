@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.db import db
+from lms.programmes.operations import join
 
 
 @pytest.fixture
@@ -137,6 +138,8 @@ def test_a_dry_run_writes_nothing_and_the_apply_all_or_nothing(
     url = f"/api/v1/programmes/{workshop.programme_id}/people/import"
     headers = api_token(people["coord_a"])
     known = make_user("learner", email="known@aula.test")
+    join(workshop.programme_id, known)  # one of programme A's people: its coordinator's to update
+    db.session.commit()
     good = _file("a1@aula.test,Ana,Pérez,es", "known@aula.test,Known,Again,ca")
     dry = client.post(url + "?dry_run=1", data=good, content_type=CSV, headers=headers)
     assert dry.status_code == 200
