@@ -19,7 +19,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from lms.errors import DomainError, Forbidden, NotFound
+from lms.errors import DomainError, Forbidden, NotFound, is_id
 from lms.programmes import permissions as programmes
 from lms.security import current_person
 
@@ -71,7 +71,7 @@ def planned(programme_id: Any = None, trainer_id: Any = None) -> tuple[int, Any]
         return programme, person
     if not programmes.may_manage(person, programme):
         raise Forbidden(_l("Only a coordinator can plan a workshop for someone else."))
-    trainer = db.session.get(User, trainer_id) if isinstance(trainer_id, int) else None
+    trainer = db.session.get(User, trainer_id) if is_id(trainer_id) else None  # fits the column
     if trainer is None or not programmes.may_teach(trainer, programme):
         raise DomainError(_l("Only a trainer or a coordinator can run a workshop."))
     return programme, trainer
