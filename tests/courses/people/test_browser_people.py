@@ -1,6 +1,6 @@
-"""A coordinator's people pages in a real browser, in Galician and in Spanish: a small file
-imported (checked, then confirmed), and one of the people enrolled in a workshop on their
-behalf, then moved to another date."""
+"""A coordinator's people pages in a real browser, in Galician, Spanish, Catalan and
+English: a small file imported (checked, then confirmed), one of the people enrolled in a
+workshop on their behalf, then moved to another date, and an account made for one more."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ FILE = csv_file(
 
 WORDS = {
     "gl": {
+        "new": "Conta nova",
+        "make": "Crear a conta",
         "people": "Persoas",
         "import": "Importar desde un ficheiro",
         "check": "Comprobar o ficheiro",
@@ -33,6 +35,8 @@ WORDS = {
         "bad": "non está en UTF-8",
     },
     "es": {
+        "new": "Cuenta nueva",
+        "make": "Crear la cuenta",
         "people": "Personas",
         "import": "Importar desde un archivo",
         "check": "Comprobar el archivo",
@@ -46,16 +50,49 @@ WORDS = {
         "moved": "Brais Otero Lema ha pasado a la otra fecha.",
         "bad": "no está en UTF-8",
     },
+    "ca": {
+        "new": "Compte nou",
+        "make": "Crea el compte",
+        "people": "Persones",
+        "import": "Importa des d'un fitxer",
+        "check": "Comprova el fitxer",
+        "counted": "2 comptes nous",
+        "confirm": "Importa aquestes persones",
+        "imported": "Importat: 2 comptes nous, 0 actualitzats.",
+        "search": "Cerca",
+        "enrol": "Inscriu",
+        "enrolled": "Brais Otero Lema està inscrit.",
+        "move": "Passa a aquesta data",
+        "moved": "Brais Otero Lema ha passat a l'altra data.",
+        "bad": "no és en UTF-8",
+    },
+    "en": {
+        "new": "New account",
+        "make": "Make the account",
+        "people": "People",
+        "import": "Import from a file",
+        "check": "Check the file",
+        "counted": "2 new accounts",
+        "confirm": "Import these people",
+        "imported": "Imported: 2 new accounts, 0 updated.",
+        "search": "Search",
+        "enrol": "Enrol them",
+        "enrolled": "Brais Otero Lema is enrolled.",
+        "move": "Move to that date",
+        "moved": "Brais Otero Lema has moved to the other date.",
+        "bad": "not in UTF-8",
+    },
 }
 
 
-@pytest.mark.parametrize("locale", ["gl", "es"])
+@pytest.mark.parametrize("locale", ["gl", "es", "ca", "en"])
 def test_a_coordinator_imports_a_file_and_enrols_and_moves_a_person(
     app, live_server, page, make_user, make_workshop, locale
 ):
     # In the coordinator's language: a Latin-1 file is refused with the reason; a good one
     # is checked (every row counted), confirmed, and its people listed; one of them is
-    # enrolled in a workshop on their behalf, then moved to another date of its topic.
+    # enrolled in a workshop on their behalf, then moved to another date of its topic; an
+    # account is made for one more person.
     words = WORDS[locale]
     coordinator = make_user("coordinator", name="Rosa Coord", locale=locale)
     first = make_workshop(title="Tenda en liña", topic="Web", capacity=5)
@@ -90,3 +127,11 @@ def test_a_coordinator_imports_a_file_and_enrols_and_moves_a_person(
     page.get_by_role("button", name=words["move"]).click()
     expect(page.get_by_text(words["moved"])).to_be_visible()
     expect(page.locator("table.enrolments tbody tr")).to_have_count(2)
+
+    # and one more person, who phoned in, gets an account from the people page
+    page.get_by_role("link", name=words["people"], exact=True).click()
+    page.get_by_role("link", name=words["new"]).click()
+    page.locator("#name").fill("Uxía Fariña")
+    page.locator("#email").fill("uxia@aula.test")
+    page.get_by_role("button", name=words["make"]).click()
+    expect(page.locator("h1")).to_have_text("Uxía Fariña")
