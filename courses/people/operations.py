@@ -22,6 +22,7 @@ from lms.db import begin_write, db, utcnow
 from lms.errors import Conflict, NotFound
 from lms.notifications.models import OutboxMessage, OutboxStatus
 from lms.notifications.operations import is_muted
+from lms.programmes import operations as programmes
 from lms.programmes.models import ProgrammeMember, ProgrammeRole
 
 from . import imports, permissions, queries
@@ -139,10 +140,22 @@ def change_role(staff: User, person: User, role: Role) -> None:
             _l("You cannot take your own coordinator role: ask another coordinator."),
             code="own_role",
         )
-    if person.role is role:
+    before = person.role
+    programme_id = permissions.programme_for_people(staff)
+    held = _STAFF_ROLE.get(role)
+    if held is not None:  # a trainer or coordinator of the programme, not just of the site
+        programmes.add_member(programme_id, person, held)
+    else:  # back to learner: no longer staff of the programme
+        for staff_role in _STAFF_ROLE.values():
+            programmes.remove_member(programme_id, person.id, staff_role)
+    if before is role:
         return
     accounts.change_role(person, role)
     _record(staff, person.id, _K.role_changed, detail=role.value)
+
+
+#: The programme role a site role given on the people page stands for.
+_STAFF_ROLE = {Role.trainer: ProgrammeRole.trainer, Role.coordinator: ProgrammeRole.coordinator}
 
 
 def deactivate(staff: User, person: User) -> None:

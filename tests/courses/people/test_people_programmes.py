@@ -8,6 +8,7 @@ from courses.workshops import operations as workshops
 from lms.accounts.models import User
 from lms.db import db
 from lms.programmes.models import ProgrammeMember, ProgrammeRole
+from lms.programmes.operations import join as join_programme
 
 
 def test_a_coordinator_sees_and_manages_only_the_people_of_her_programmes(
@@ -67,3 +68,27 @@ def test_an_account_a_coordinator_makes_joins_her_programme(
         .where(User.email == "nova@aula.test")
     ).all()
     assert [tuple(r) for r in rows] == [(other.id, ProgrammeRole.learner)]
+
+
+def test_a_role_given_on_the_people_page_is_held_in_her_programme(
+    client, make_user, make_programme, login
+):
+    # Making someone a trainer from the people page makes them a trainer of the coordinator's
+    # programme (so they can plan its workshops); making them a learner again ends that.
+    from lms.programmes.permissions import may_teach
+
+    other = make_programme(name="Bootcamp ESS")
+    coordinator = make_user("coordinator", programme=other)
+    person = make_user(name="Pau Vidal")
+    join_programme(other.id, person)
+    db.session.commit()
+    login(coordinator)
+    assert client.post(f"/people/{person.id}/role", data={"role": "trainer"}).status_code == 303
+    db.session.rollback()
+    assert may_teach(db.session.get(User, person.id), other.id)
+    assert client.post(f"/people/{person.id}/role", data={"role": "learner"}).status_code == 303
+    db.session.rollback()
+    roles = db.session.scalars(
+        sa.select(ProgrammeMember.role).where(ProgrammeMember.user_id == person.id)
+    ).all()
+    assert roles == [ProgrammeRole.learner]
