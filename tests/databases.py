@@ -3,6 +3,7 @@ test, or a PostgreSQL database made for the run (emptied after each test, droppe
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -42,20 +43,37 @@ def database(tmp_path_factory) -> Iterator[dict[str, Any]]:
         _migrate(f"sqlite:///{template}", instance)
         yield {"kind": "sqlite", "template": template}
         return
-    name = f"aula_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with new_database(server, f"aula_test_{os.getpid()}") as url:
+        _migrate(url, instance)
+        yield {"kind": "postgresql", "url": url}
+
+
+@contextlib.contextmanager
+def new_database(server: str, prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database on ``server`` (its address), dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(
         server.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
     )
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     try:
-        url = sa.engine.make_url(server).set(database=name).render_as_string(hide_password=False)
-        _migrate(url, instance)
-        yield {"kind": "postgresql", "url": url}
+        yield sa.engine.make_url(server).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+@pytest.fixture
+def empty_database(tmp_path) -> Iterator[str]:
+    """A database with no schema at all: a new SQLite file, or a new PostgreSQL database."""
+    server = os.environ.get("LMS_TEST_DATABASE_URL")
+    if not server:
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    with new_database(server, "aula_empty") as url:
+        yield url
 
 
 @pytest.fixture

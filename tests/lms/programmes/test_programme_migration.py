@@ -4,40 +4,15 @@ come with their roles, coordinators become site administrators, and it goes back
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 
 from lms import create_app
 from lms.db import db
 
 BEFORE, AFTER = "b7d3a1c4e503", "b7d4e2f19c30"
-
-
-@pytest.fixture
-def empty_url(tmp_path) -> Iterator[str]:
-    """A database with no schema at all: a new SQLite file, or a new PostgreSQL database."""
-    server = os.environ.get("LMS_TEST_DATABASE_URL")
-    if not server:
-        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
-        return
-    name = f"aula_migration_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(
-        server.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield sa.engine.make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 def _filler(column: sa.Column) -> Any:
@@ -62,7 +37,7 @@ def _insert(conn: sa.Connection, table_name: str, **values: Any) -> int:
     return conn.execute(table.insert().values(**values).returning(table.c.id)).scalar_one()
 
 
-def test_existing_rows_move_into_one_default_programme(tmp_path, empty_url):
+def test_existing_rows_move_into_one_default_programme(tmp_path, empty_database):
     # An install with people, workshops, an entity, an itinerary, a cohort and an advice topic
     # upgrades: all in the default programme, programme_id NOT NULL, staff by role.
     from flask_migrate import downgrade, upgrade
@@ -70,7 +45,7 @@ def test_existing_rows_move_into_one_default_programme(tmp_path, empty_url):
     from lms.setup import MIGRATIONS
 
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": empty_url, "AUTO_SETUP": False, "SECRET_KEY": "t"},
+        {"SQLALCHEMY_DATABASE_URI": empty_database, "AUTO_SETUP": False, "SECRET_KEY": "t"},
         instance_path=str(tmp_path / "instance"),
     )
     with app.app_context():
