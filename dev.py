@@ -5,8 +5,8 @@
 
 Setting up means a virtual environment in ``.venv`` with the project and its test tools at the
 versions of ``requirements.lock`` (done again only when ``pyproject.toml`` or the lock change),
-and, for ``test``, Mozilla's ical.js when npm is there. Standard library only, so it runs before
-anything is installed. ``.ci/run`` uses the same ``test`` command.
+and, for ``test``, the tests' JavaScript (ical.js, axe-core) when npm is there. Standard library
+only, so it runs before anything is installed. ``.ci/run`` uses the same ``test`` command.
 """
 
 from __future__ import annotations
@@ -47,10 +47,13 @@ def set_up() -> None:
     STAMP.write_text(wanted)
 
 
-def _ical_js() -> None:
-    """The tests' second iCalendar parser; without npm those tests skip (never in CI)."""
+def _test_js() -> None:
+    """The tests' JavaScript (tests/js): Mozilla's ical.js, a second iCalendar parser, and
+    Deque's axe-core, the accessibility check run in the browser; without npm those tests skip
+    (never in CI)."""
     js = ROOT / "tests" / "js"
-    if (js / "node_modules" / "ical.js").exists() or shutil.which("npm") is None:
+    wanted = ("ical.js", "axe-core")
+    if all((js / "node_modules" / p).exists() for p in wanted) or shutil.which("npm") is None:
         return
     _run("npm", "ci", "--no-audit", "--no-fund", "--silent", cwd=js)
 
@@ -66,7 +69,7 @@ def main(argv: list[str]) -> None:
         # nobody in it); a production start never loads it by itself.
         os.environ.setdefault("LMS_LOAD_DEMO_WHEN_EMPTY", "true")
     else:
-        _ical_js()
+        _test_js()
         program = [str(BIN / "pytest"), *rest]
     os.chdir(ROOT)
     if os.name == "nt":  # no exec on Windows: wait for the child and pass on its status
