@@ -3,7 +3,9 @@ feature has to edit another's templates.
 
 - ``add_nav_item(app, endpoint, label, roles=("coordinator",))``: a link in the header for
   signed-in people with one of ``roles`` (everyone signed in when ``roles`` is empty);
-  ``"admin"`` names site administrators.
+  ``"admin"`` names site administrators. Links meant for staff only (``roles`` given and
+  without ``"learner"``) sit in the header's one "Manage" menu, so a coordinator's header
+  stays one line however many features add pages for her.
 - ``add_panel(app, slot, template)``: a template included in a page's slot. Slots:
   ``workshop`` (the workshop page; ``workshop`` and ``place`` in scope) and ``profile``.
 """
@@ -21,6 +23,10 @@ class NavItem:
     endpoint: str
     label: object  # a lazily translated string
     roles: tuple[str, ...] = ()
+
+    @property
+    def staff(self) -> bool:
+        return bool(self.roles) and "learner" not in self.roles
 
 
 def _registry(app: Flask) -> dict:
@@ -48,4 +54,8 @@ def init_app(app: Flask) -> None:
         if current_user.is_authenticated:
             held = {current_user.role.value} | ({"admin"} if current_user.is_admin else set())
         nav = [i for i in registry["nav"] if held and (not i.roles or held & set(i.roles))]
-        return {"nav_items": nav, "panels": registry["panels"]}
+        return {
+            "nav_items": [i for i in nav if not i.staff],
+            "manage_items": [i for i in nav if i.staff],
+            "panels": registry["panels"],
+        }

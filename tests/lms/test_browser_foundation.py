@@ -49,3 +49,34 @@ def test_sign_up_sign_in_switch_language_and_see_the_demo(app, live_server, page
     expect(page.locator("#locale")).to_have_value("es")
     page.goto(base + "/")
     page.screenshot(path="/tmp/aula-catalogue.png", full_page=True)
+
+
+@pytest.mark.parametrize("locale", ["gl-ES", "ca-ES", "es-ES", "en-GB"])
+def test_the_header_fits_a_desk_on_one_line_and_a_phone_without_scrolling(
+    app, live_server, browser, make_user, locale
+):
+    # A site administrator has every link there is; at 1280 px her header is one line, at
+    # 360 px nothing sticks out sideways; staff pages are one "Manage" menu away, by keyboard.
+    from tests.support import sign_in
+
+    admin = make_user("coordinator", admin=True, name="Administradora Xeral")
+    db.session.commit()
+    base = live_server()
+    context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    sign_in(page, base, admin)
+    boxes = page.locator(".header-row > *, .main-nav > ul > li").evaluate_all(
+        "els => els.map(e => [e.getBoundingClientRect().top, e.getBoundingClientRect().bottom])"
+    )
+    one_line = max(top for top, _ in boxes) < min(bottom for _, bottom in boxes)
+    assert one_line, boxes
+    menu = page.locator("details.nav-menu")
+    expect(menu.locator("a")).to_have_count(8)
+    expect(menu.locator("a").first).not_to_be_visible()
+    menu.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(menu.locator("a").first).to_be_visible()
+    page.set_viewport_size({"width": 360, "height": 740})
+    wide = page.evaluate("() => document.documentElement.scrollWidth")
+    assert wide <= 360, wide
+    context.close()

@@ -283,3 +283,24 @@ def test_loading_the_demo_writes_to_nobody(tmp_path, database_url):
         assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
         assert db.session.scalar(sa.text("select count(*) from enrolment")) > 100
         db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("role", "in_menu", "in_header"),
+    [
+        ("learner", [], ["/me/workshops"]),
+        ("trainer", ["/workshops/new", "/advice/desk"], ["/me/workshops"]),
+        ("coordinator", ["/workshops/new", "/people", "/reports"], ["/me/workshops"]),
+    ],
+)
+def test_staff_links_sit_in_one_manage_menu(client, login, make_user, role, in_menu, in_header):
+    login(make_user(role))
+    db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    header = page.split("<main", 1)[0]
+    menu = header.split('<details class="nav-menu">')[-1].split("</details>")[0] if in_menu else ""
+    assert ('class="nav-menu"' in header) == bool(in_menu)
+    for href in in_menu:
+        assert f'href="{href}"' in menu, href
+    for href in in_header:
+        assert f'href="{href}"' in header and f'href="{href}"' not in menu, href
