@@ -53,3 +53,11 @@ def sign_in(page, base: str, user_or_email: Any, password: str = PASSWORD, *, ne
     expect(page.locator('form[action="/sign-out"]')).to_have_count(1)
     if hasattr(user_or_email, "name"):
         expect(page.get_by_role("link", name=user_or_email.name)).to_be_visible()
+
+
+def follow_nav(page, name: str, *, exact: bool = False) -> None:
+    """Click the header's link ``name``, opening the "Manage" menu first when it is there."""
+    link = page.locator("header").get_by_role("link", name=name, exact=exact)
+    if not link.count():
+        page.locator("details.nav-menu > summary").click()
+    link.click()

@@ -17,6 +17,12 @@ def get_programme(programme_id: int) -> Programme | None:
     return db.session.get(Programme, programme_id)
 
 
+def programme_name(programme_id: int | None) -> str:
+    """The name a message about something of this programme is signed with ("" for none)."""
+    programme = get_programme(programme_id) if programme_id is not None else None
+    return programme.name if programme is not None else ""
+
+
 def by_slug(slug: str) -> Programme | None:
     return db.session.scalar(sa.select(Programme).where(Programme.slug == slug))
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import escape
 
 from courses.advice.models import Consultation
 from courses.workshops.models import Workshop
@@ -90,7 +90,13 @@ class AdviceMessages:
             return Rendered(
                 subject=str(SUBJECTS[kind] % {"title": workshop.title}),
                 text=f"{intro}\n\n{closing}\n",
-                html=f"<p>{escape(intro)}</p>\n<p>{escape(closing)}</p>\n",
+                html=current_app.jinja_env.get_template("scheduler/mail/advice.html").render(
+                    intro=intro,
+                    closing=closing,
+                    locale=facts["to"]["locale"],
+                    site_name=current_app.config["SITE_NAME"],
+                    sender=workshop.programme,
+                ),
                 calendar=calendar,
                 calendar_method=method,
             )

@@ -22,6 +22,7 @@ from courses.cohorts.queries import unannounced_checkins, waitlist_positions
 from lms.db import db
 from lms.notifications.operations import enqueue_facts
 from lms.notifications.render import Record, Rendered
+from lms.programmes.queries import programme_name
 
 from ..links import absolute
 from .messages import locale_of
@@ -66,7 +67,11 @@ def notify_about_place(kind: str, user, place: CohortPlace, **extra: Any):
     mentor = extra.pop("mentor", None)
     facts = {
         "to": {"id": user.id, "locale": locale_of(user)},
-        "cohort": {"id": place.cohort_id, "name": place.cohort.name},
+        "cohort": {
+            "id": place.cohort_id,
+            "name": place.cohort.name,
+            "programme": programme_name(place.cohort.programme_id),
+        },
         "entity": {"id": place.entity_id, "name": place.entity.name},
         "mentor": mentor.name if mentor is not None else None,
         **extra,
@@ -99,6 +104,7 @@ def _context(kind: str, facts: dict[str, Any], message: Record) -> dict[str, Any
         "entity": SimpleNamespace(name=entity["name"]),
         "locale": facts["to"]["locale"],
         "site_name": current_app.config["SITE_NAME"],
+        "sender": cohort.get("programme", ""),
         "entity_url": absolute(f"/entities/{entity['id']}"),
         "week": week,
         "position": facts.get("position"),

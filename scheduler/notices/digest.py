@@ -67,6 +67,15 @@ def _subject(items: list[dict[str, Any]]) -> str:
     return _meetings_subject(meetings)
 
 
+def _sender(items: list[dict[str, Any]]) -> str:
+    """The programme a digest is signed with: the one all its items belong to, else none."""
+    names = {
+        (item["facts"].get("workshop") or item["facts"].get("cohort") or {}).get("programme", "")
+        for item in items
+    }
+    return names.pop() if len(names) == 1 else ""
+
+
 def _locale(items: list[dict[str, Any]]) -> str:
     return items[0]["facts"]["to"]["locale"]
 
@@ -103,6 +112,7 @@ class Digests:
                 "user": _reader(meetings[0][1], message) if meetings else None,
                 "locale": locale,
                 "site_name": current_app.config["SITE_NAME"],
+                "sender": _sender(items),
                 "title": cohorts._subject(*leads[0]) if leads else _meetings_subject(meetings),
                 "leads_text": [text for text, _html in written],
                 "leads_html": [Markup(html) for _text, html in written],

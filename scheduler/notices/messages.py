@@ -32,6 +32,7 @@ from flask_babel import lazy_gettext as _l
 from lms.i18n import supported_locale, when
 from lms.notifications.operations import enqueue_facts
 from lms.notifications.render import Record, Rendered
+from lms.programmes.queries import programme_name
 
 from .. import ical
 from ..links import join_url, workshop_page
@@ -82,6 +83,8 @@ class WorkshopFacts:
     timezone: str
     trainer: Trainer
     is_cancelled: bool
+    #: The name of its programme: the sender the message is signed with.
+    programme: str = ""
 
     @cached_property
     def zone(self) -> ZoneInfo:
@@ -98,6 +101,7 @@ def _workshop_facts(workshop) -> dict[str, Any]:
         "timezone": workshop.timezone,
         "trainer": workshop.trainer.name,
         "cancelled": workshop.is_cancelled,
+        "programme": programme_name(workshop.programme_id),
     }
 
 
@@ -111,6 +115,7 @@ def _workshop(facts: dict[str, Any]) -> WorkshopFacts:
         timezone=facts["timezone"],
         trainer=Trainer(facts["trainer"]),
         is_cancelled=facts["cancelled"],
+        programme=facts.get("programme", ""),  # messages recorded before it was stated
     )
 
 
@@ -162,6 +167,7 @@ def _context(kind: str, user, workshop, extra: dict[str, Any]) -> dict[str, Any]
         "user": user,
         "workshop": workshop,
         "site_name": current_app.config["SITE_NAME"],
+        "sender": workshop.programme,
         "starts_for_reader": when(starts, user.timezone),
         "ends_for_reader": when(ends, user.timezone, fmt="time"),
         "reader_zone": user.timezone,

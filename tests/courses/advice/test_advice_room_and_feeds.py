@@ -119,3 +119,4 @@ def test_the_advisor_is_invited_moved_and_cancelled_with_a_rising_sequence(
     assert len(uids) == 1
     assert uids.pop() in _feed(client, api_token, advisor)
     assert advice_people["people"]["requester"].name in outgoing(sent[0]).text
+    assert 'class="sender"' in outgoing(sent[0]).html  # the one mail layout, signed

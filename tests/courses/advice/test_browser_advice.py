@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.support import sign_in
+from tests.support import follow_nav, sign_in
 
 pytestmark = pytest.mark.browser
 pytest_plugins = ["tests.advice_fixtures"]  # desk
@@ -43,7 +43,7 @@ def test_a_learner_asks_is_routed_books_and_the_advisor_sees_it(
 
     other = browser.new_context(locale="en-GB", timezone_id="Europe/Madrid").new_page()
     sign_in(other, base, advisor)
-    other.get_by_role("link", name="Advisor's desk").click()
+    follow_nav(other, "Advisor's desk")
     row = other.locator("table.cases tbody tr").first
     expect(row).to_contain_text("Comercio electrónico")
     expect(row).to_contain_text(when)

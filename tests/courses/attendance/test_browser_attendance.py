@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from courses.workshops.models import Attendance
 from lms.db import db
-from tests.support import fresh, sign_in
+from tests.support import follow_nav, fresh, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +55,7 @@ def test_the_demo_report_in_the_browser(app, live_server, page):
     base = live_server()
     sign_in(page, base, user_by_email(COORDINATOR[0]), DEMO_PASSWORD)
     page.get_by_role("button", name="English").click()
-    page.get_by_role("link", name="Reports").click()
+    follow_nav(page, "Reports")
     expect(page.get_by_role("heading", name="Report", exact=True)).to_be_visible()
     expect(page.locator('[data-figure="workshops"]')).to_have_text("5")
     expect(page.get_by_role("img", name="Seats offered and taken, per week")).to_be_visible()

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from lms.db import db
 from tests.cohort_fixtures import cohort_start_across_dst, make_entities
-from tests.support import sign_in
+from tests.support import follow_nav, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,7 @@ def test_coordinator_builds_an_itinerary_opens_a_cohort_and_follows_it(
     base = live_server()
 
     sign_in(page, base, office)
-    page.get_by_role("link", name="Cohorts").click()
+    follow_nav(page, "Cohorts")
     expect(page.get_by_role("heading", name="Cohorts", exact=True)).to_be_visible()
 
     page.get_by_role("link", name="New itinerary").click()

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.people_fixtures import csv_file
-from tests.support import sign_in
+from tests.support import follow_nav, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -100,7 +100,7 @@ def test_a_coordinator_imports_a_file_and_enrols_and_moves_a_person(
     base = live_server()
     sign_in(page, base, coordinator)
 
-    page.get_by_role("link", name=words["people"], exact=True).click()
+    follow_nav(page, words["people"], exact=True)
     page.get_by_role("link", name=words["import"]).click()
     page.locator("#file").set_input_files(
         {"name": "latin.csv", "mimeType": "text/csv",
@@ -129,7 +129,7 @@ def test_a_coordinator_imports_a_file_and_enrols_and_moves_a_person(
     expect(page.locator("table.enrolments tbody tr")).to_have_count(2)
 
     # and one more person, who phoned in, gets an account from the people page
-    page.get_by_role("link", name=words["people"], exact=True).click()
+    follow_nav(page, words["people"], exact=True)
     page.get_by_role("link", name=words["new"]).click()
     page.locator("#name").fill("Uxía Fariña")
     page.locator("#email").fill("uxia@aula.test")

@@ -7,7 +7,7 @@ from lms.db import db
 from lms.notifications import operations
 from lms.notifications.models import OutboxStatus
 from tests.notify_fixtures import outbox
-from tests.support import sign_in
+from tests.support import follow_nav, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ def test_a_coordinator_finds_a_failed_delivery_and_retries_it(app, make_user, li
     base = live_server(workers=1, DELIVER_IN_PROCESS="false")
 
     sign_in(page, base, coordinator)
-    page.get_by_role("link", name="Deliveries").click()
+    follow_nav(page, "Deliveries")
     row = page.locator(f"#message-{message.id}")
     expect(row).to_contain_text("550 5.1.1 no such mailbox")
     expect(row).to_contain_text("Failed")
