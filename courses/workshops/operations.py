@@ -93,6 +93,19 @@ def _programme_id(programme_id: int | None) -> int:
     return programme_id if programme_id is not None else default_programme().id
 
 
+def topic_as_kept(programme_id: int, topic: str) -> str:
+    """A topic as a workshop keeps it: one line of at most 60 characters with its spaces
+    collapsed, spelt as the programme already spells it when only the case differs (a planner
+    who types "marketing  digital" joins "Marketing digital" rather than making a new topic)."""
+    from .queries import topics_in
+
+    topic = " ".join(topic.split())[:60]
+    if not topic:
+        return ""
+    key = topic.casefold()
+    return next((t for t in topics_in([programme_id]) if t.casefold() == key), topic)
+
+
 def create_workshop(
     *,
     trainer: User,
@@ -118,11 +131,12 @@ def create_workshop(
     if not title:
         raise DomainError(_l("Please give a title."), code="missing")
     _check_times(starts_at, ends_at)
+    programme_id = _programme_id(programme_id)
     workshop = Workshop(
         trainer=trainer,
         title=title[:200],
         description=_clean(description),
-        topic=topic.strip()[:60],
+        topic=topic_as_kept(programme_id, topic),
         starts_at=starts_at,
         ends_at=ends_at,
         timezone=check_timezone(timezone),
@@ -130,7 +144,7 @@ def create_workshop(
         course=course,
         audience=audience,
         cohort_id=cohort_id,
-        programme_id=_programme_id(programme_id),
+        programme_id=programme_id,
         enrolled_count=0,
         waitlist_count=0,
         last_arrival=0,
@@ -173,6 +187,8 @@ def update_workshop(workshop_id: int, **changes: Any) -> Workshop:
         check_timezone(changes["timezone"])
     if "title" in changes and not str(changes["title"]).strip():
         raise DomainError(_l("Please give a title."), code="missing")
+    if "topic" in changes and changes["topic"] != workshop.topic:
+        changes["topic"] = topic_as_kept(workshop.programme_id, changes["topic"] or "")
     _check_times(
         changes.get("starts_at", workshop.starts_at), changes.get("ends_at", workshop.ends_at)
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -61,6 +62,21 @@ def topics(programme: str | None = None) -> list[str]:
     )
     if programme:
         query = query.where(Workshop.programme_id == _programme_named(programme))
+    return list(db.session.scalars(query))
+
+
+def topics_in(programme_ids: Iterable[int]) -> list[str]:
+    """The topics the workshops of these programmes carry, in order: what planners pick from
+    and what a new topic is matched against (:func:`.operations.topic_as_kept`)."""
+    ids = list(programme_ids)
+    if not ids:
+        return []
+    query = (
+        sa.select(Workshop.topic)
+        .where(Workshop.topic != "", Workshop.programme_id.in_(ids))
+        .distinct()
+        .order_by(Workshop.topic)
+    )
     return list(db.session.scalars(query))
 
 

@@ -186,6 +186,7 @@ def _refused(e: DomainError, template: str, **context):
 def new():
     form = WorkshopForm()
     _trainer_choices(form)
+    topics = queries.topics_in(choice.value for choice in form.programme_id.choices)
     if request.method == "GET":
         form.timezone.data = current_user.timezone
         form.trainer_id.data = current_user.id
@@ -196,12 +197,15 @@ def new():
                 programme_id=programme_id, trainer=trainer, **form.details()
             )
         except DomainError as e:
-            return _refused(e, "courses/workshops/edit.html", form=form, workshop=None)
+            return _refused(e, "courses/workshops/edit.html", form=form, workshop=None,
+                            topics=topics)  # fmt: skip
         db.session.commit()
         flash(_("The workshop has been created."), "success")
         return redirect(url_for(".detail", workshop_id=workshop.id), 303)
     status = 422 if form.errors else 200
-    return render_template("courses/workshops/edit.html", form=form, workshop=None), status
+    return render_template(
+        "courses/workshops/edit.html", form=form, workshop=None, topics=topics
+    ), status
 
 
 @bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
@@ -214,6 +218,7 @@ def edit(workshop_id: int):
     if request.method == "GET":
         form.show_times(workshop.starts_at, workshop.ends_at, workshop.timezone)
     offer(form.timezone, workshop.timezone)
+    topics = queries.topics_in([workshop.programme_id])
     if form.validate_on_submit():
         details = form.details()
         if workshop.is_cancelled and details["capacity"] == workshop.capacity:
@@ -221,12 +226,15 @@ def edit(workshop_id: int):
         try:
             operations.update_workshop(workshop.id, **details)
         except DomainError as e:
-            return _refused(e, "courses/workshops/edit.html", form=form, workshop=workshop)
+            return _refused(e, "courses/workshops/edit.html", form=form, workshop=workshop,
+                            topics=topics)  # fmt: skip
         db.session.commit()
         flash(_("The workshop has been saved."), "success")
         return redirect(url_for(".detail", workshop_id=workshop.id), 303)
     status = 422 if form.errors else 200
-    return render_template("courses/workshops/edit.html", form=form, workshop=workshop), status
+    return render_template(
+        "courses/workshops/edit.html", form=form, workshop=workshop, topics=topics
+    ), status
 
 
 @bp.route("/workshops/<int:workshop_id>/cancel", methods=["GET", "POST"])

@@ -398,3 +398,43 @@ def test_the_people_waiting_hear_of_another_date_in_order(make_user, make_worksh
     assert outgoing(offers[1]).subject.startswith("Una altra data")
     assert f"http://aula.test/workshops/{workshop.id}" in outgoing(offers[0]).text
     assert not outgoing(offers[0]).calendar
+
+
+def test_topics_are_picked_from_the_programmes_list_and_kept_as_it_spells_them(
+    client, make_user, login, make_workshop, make_programme, api_token
+):
+    # The form suggests the topics the trainer's programme already uses (not another's); a
+    # topic typed in another case or with extra spaces is kept as the programme spells it, on
+    # the page and in the API alike; in another programme it is a topic of its own.
+    other = make_programme(name="Outro programa")
+    make_workshop(topic="Marketing digital")
+    make_workshop(topic="Contabilidade", programme_id=other.id)
+    trainer = login(make_user("trainer"))
+    page = client.get("/workshops/new").get_data(as_text=True)
+    suggested = page.split('<datalist id="topic-suggestions">')[1].split("</datalist>")[0]
+    assert '<option value="Marketing digital">' in suggested
+    assert "Contabilidade" not in suggested
+    assert (
+        client.post("/workshops/new", data=FORM | {"topic": " marketing   DIGITAL "}).status_code
+        == 303
+    )
+    body = {"title": "T", "starts_at": "2030-04-02T10:00:00", "ends_at": "2030-04-02T11:00:00",
+            "topic": "MARKETING digital"}  # fmt: skip
+    assert (
+        client.post("/api/v1/workshops", json=body, headers=api_token(trainer)).status_code == 201
+    )
+    made = operations.create_workshop(
+        trainer=trainer, title="Noutro", topic="marketing  digital", programme_id=other.id,
+        starts_at=datetime(2030, 4, 2, 10, tzinfo=UTC), ends_at=datetime(2030, 4, 2, 11, tzinfo=UTC),
+        timezone="Europe/Madrid",
+    )  # fmt: skip
+    db.session.commit()
+    assert made.topic == "marketing digital"
+    topics = db.session.scalars(
+        sa.select(Workshop.topic).where(Workshop.programme_id != other.id).order_by(Workshop.id)
+    )
+    assert list(topics) == ["Marketing digital"] * 3
+    first = db.session.scalar(sa.select(Workshop).order_by(Workshop.id.desc()).limit(1))
+    operations.update_workshop(first.id, topic="CONTABILIDADE")
+    db.session.commit()
+    assert fresh(first).topic == "Contabilidade"  # the programme's own spelling
