@@ -53,7 +53,8 @@ cohort_place_changed = _signals.signal(
 
 mentor_assigned = _signals.signal(
     "mentor-assigned",
-    doc="""A cohort entity was paired with a mentor. Sender: the CohortPlace.
+    doc="""A cohort entity was paired with a mentor, or unpaired (``place.mentor`` is then
+    None). Sender: the CohortPlace.
 
     ``previous``: the former mentor (a User) or None. The mentor's meetings were handed over
     with ``workshop_changed`` (``changes={"trainer_id": ...}``).

@@ -315,6 +315,17 @@ def put_mentor(cohort_id: int, entity_id: int, json: MentorChoice):
     return PlaceOut.of(place, position, [CheckInOut.of(c) for c in by_entity])
 
 
+@bp.delete("/cohorts/<int:cohort_id>/entities/<int:entity_id>/mentor")
+@roles_required("coordinator")
+@declare(who="coordinator", answers={204: None}, errors=(403,))
+def delete_mentor(cohort_id: int, entity_id: int):
+    """Unpair the entity's mentor; its coming meetings go back to the cohort's referent."""
+    permissions.cohort_for(cohort_id, permissions.may_run)
+    operations.unpair_mentor(cohort_id, entity_id)
+    db.session.commit()
+    return "", 204
+
+
 @bp.post("/cohorts/<int:cohort_id>/entities/<int:entity_id>/progress")
 @roles_required()
 @declare(

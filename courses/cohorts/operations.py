@@ -411,13 +411,32 @@ def assign_mentor(cohort_id: int, entity_id: int, mentor: User) -> CohortPlace:
             ),
             code="mentor_is_member",
         )
+    return _hand_over(cohort, place, mentor)
+
+
+@batched()
+def unpair_mentor(cohort_id: int, entity_id: int) -> CohortPlace:
+    """The entity has no mentor any more: its coming mentoring and check-in meetings go back
+    to the cohort's referent (announced as a change of those workshops). Asking again while
+    unpaired changes nothing."""
+    cohort = lock_cohort(cohort_id)
+    place = PLACES.entry_of(cohort, entity_id)
+    if place is None or not place.is_live:
+        raise NotFound(_l("That entity has no place in this cohort."), code="not_placed")
+    return _hand_over(cohort, place, None)
+
+
+def _hand_over(cohort: Cohort, place: CohortPlace, mentor: User | None) -> CohortPlace:
+    """Make ``mentor`` (None: nobody) the entity's mentor; whoever leads its meetings now
+    (:func:`_meeting_trainer`) takes over the coming ones. The cohort is locked."""
     previous = place.mentor
-    if previous is not None and previous.id == mentor.id:
+    if (previous.id if previous else None) == (mentor.id if mentor else None):
         return place
     place.mentor = mentor
     db.session.flush()
-    for meeting in _coming_meetings(cohort.id, entity_id=entity_id):
-        workshops.change_trainer(meeting.workshop_id, mentor)
+    leader = _meeting_trainer(cohort, place)
+    for meeting in _coming_meetings(cohort.id, entity_id=place.entity_id):
+        workshops.change_trainer(meeting.workshop_id, leader)
     mentor_assigned.send(place, previous=previous)
     return place
 

@@ -179,6 +179,18 @@ def mentor(cohort_id: int, entity_id: int):
     )
 
 
+@bp.post("/cohorts/<int:cohort_id>/entities/<int:entity_id>/mentor/unpair")
+@roles_required("coordinator")
+def unpair(cohort_id: int, entity_id: int):
+    permissions.cohort_for(cohort_id, permissions.may_run)
+    return carry_out(
+        lambda: operations.unpair_mentor(cohort_id, entity_id),
+        url_for(".dashboard", cohort_id=cohort_id),
+        _("The entity has no mentor now: its meetings go back to the cohort's referent."),
+        "info",
+    )
+
+
 @bp.route("/cohorts/<int:cohort_id>/entities/<int:entity_id>/check-in", methods=["GET", "POST"])
 @roles_required()
 def check_in(cohort_id: int, entity_id: int):

@@ -34,6 +34,7 @@ SUBJECTS = {
     "promoted": _l("Admitted to %(cohort)s: %(entity)s"),
     "left": _l("No longer in %(cohort)s: %(entity)s"),
     "mentor_assigned": _l("Mentor for %(entity)s in %(cohort)s"),
+    "mentor_removed": _l("No mentor for %(entity)s in %(cohort)s"),
 }
 
 #: What only some kinds of message say.
@@ -48,7 +49,7 @@ CONTEXT_DEFAULTS: dict[str, Any] = {
 
 #: The digest a place notice leads inside a batched operation: the meetings it announces.
 DIGEST_GROUPS = {"admitted": "REQUEST", "promoted": "REQUEST", "mentor_assigned": "REQUEST",
-                 "left": "CANCEL"}  # fmt: skip
+                 "mentor_removed": "REQUEST", "left": "CANCEL"}  # fmt: skip
 
 
 def _checkin_path(cohort_id: int, entity_id: int, week: int | None) -> str:
@@ -180,17 +181,22 @@ def place_notice(place: CohortPlace, previous, reason: str) -> None:
 
 
 def mentor_notice(place: CohortPlace, previous) -> None:
-    """To the new mentor and to the entity's referent."""
+    """To the new mentor (or, when the entity is unpaired, the one it had) and to the
+    entity's referent."""
     mentor = place.mentor
-    assert mentor is not None, "announced after a mentor is assigned"
-    for person in _distinct(mentor, place.entity.referent):
+    kind, named = (
+        ("mentor_assigned", mentor) if mentor is not None else ("mentor_removed", previous)
+    )
+    if named is None:
+        return
+    for person in _distinct(named, place.entity.referent):
         notify_about_place(
-            "mentor_assigned",
+            kind,
             person,
             place,
-            mentor=mentor,
-            as_mentor=person.id == mentor.id,
-            checkin=True,
+            mentor=named,
+            as_mentor=person.id == named.id,
+            checkin=mentor is not None,
         )
 
 

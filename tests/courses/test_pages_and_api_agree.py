@@ -217,6 +217,11 @@ PAIRS = [
         ),
     ),
     (
+        "unpair the mentor",
+        lambda w: ("POST", f"/cohorts/{w.cohort.id}/entities/{w.entity.id}/mentor/unpair", {}),
+        lambda w: ("DELETE", f"/api/v1/cohorts/{w.cohort.id}/entities/{w.entity.id}/mentor", None),
+    ),
+    (
         "record a check-in",
         lambda w: (
             "POST",

@@ -153,6 +153,7 @@ BODIES: dict[str, dict[str, Any]] = {
     },
     "cohorts.admit": {"entity_id": "{entity_id}"},
     "cohorts.mentor": {"user_id": "{trainer_id}"},
+    "cohorts.unpair": {},
     "cohorts.check_in": {"week": "1", "status": "on_track", "notes": "N"},
     # -- accounts (pages) --------------------------------------------------------------------
     "accounts.end_other_sessions": {},

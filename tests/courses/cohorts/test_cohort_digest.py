@@ -158,6 +158,39 @@ def test_a_new_mentor_sends_only_what_changed(app, make_cohort, make_entity, mak
     )
 
 
+def test_unpairing_the_mentor_hands_the_meetings_back_to_the_referent_once(
+    app, make_cohort, make_entity, make_user
+):
+    # The coordinator unpairs the mentor: the entity's own coming meetings are led by the
+    # cohort's referent again (each member told once, each SEQUENCE raised again), the former
+    # mentor and the entity's referent hear of it, once each, in their language; asking again
+    # changes nothing and tells nobody.
+    cohort, entity, people, _before = _admitted(make_cohort, make_entity, make_user)
+    mentor = make_user("trainer", name="Mentora", locale="es")
+    cohorts.assign_mentor(cohort.id, entity.id, db.session.merge(mentor))
+    db.session.commit()
+    seen = {m.id for m in outbox()}
+    cohorts.unpair_mentor(cohort.id, entity.id)
+    db.session.commit()
+    own = _meeting_ids(cohort.id, own=True)
+    leaders = set(db.session.scalars(sa.select(Workshop.trainer_id).where(Workshop.id.in_(own))))
+    assert leaders == {cohort.referent_id}
+    written = [m for m in outbox() if m.id not in seen]
+    by_person = {m.recipient_id: m for m in written}
+    assert len(written) == len(by_person) == 4
+    assert by_person[mentor.id].kind == "cohort.mentor_removed"
+    told = outgoing(by_person[mentor.id])
+    assert told.subject == "Sin mentoría para Coop Any en Cohort tardor"
+    assert "ya no eres quien mentoriza a Coop Any" in told.text and told.calendar == ""
+    assert by_person[people[0].id].kind == "cohort.mentor_removed"  # the referent
+    for person in people:
+        assert all(int(e["SEQUENCE"]) == 2 for e in _events(by_person[person.id]))
+    seen = {m.id for m in outbox()}
+    cohorts.unpair_mentor(cohort.id, entity.id)
+    db.session.commit()
+    assert [m for m in outbox() if m.id not in seen] == []
+
+
 def test_a_later_change_of_one_meeting_raises_its_sequence_above_the_digests(
     app, make_cohort, make_entity, make_user
 ):

@@ -423,10 +423,10 @@ def test_topics_are_picked_from_the_programmes_list_and_kept_as_it_spells_them(
     assert (
         client.post("/api/v1/workshops", json=body, headers=api_token(trainer)).status_code == 201
     )
+    start = datetime(2030, 4, 2, 10, tzinfo=UTC)
     made = operations.create_workshop(
         trainer=trainer, title="Noutro", topic="marketing  digital", programme_id=other.id,
-        starts_at=datetime(2030, 4, 2, 10, tzinfo=UTC), ends_at=datetime(2030, 4, 2, 11, tzinfo=UTC),
-        timezone="Europe/Madrid",
+        starts_at=start, ends_at=start + timedelta(hours=1), timezone="Europe/Madrid",
     )  # fmt: skip
     db.session.commit()
     assert made.topic == "marketing digital"
