@@ -61,3 +61,54 @@ def follow_nav(page, name: str, *, exact: bool = False) -> None:
     if not link.count():
         page.locator("details.nav-menu > summary").click()
     link.click()
+
+
+def form_values(page: str, action_class: str) -> dict[str, str]:
+    """What a browser would send for the form of class ``action_class`` on ``page``, left as
+    it is: each input's value (checked boxes only), each select's chosen option, each
+    textarea's text."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.inside, self.values = False, {}
+            self.select: str | None = None
+            self.first: str | None = None
+            self.textarea: str | None = None
+
+        def handle_starttag(self, tag, attrs):
+            a = {k: v or "" for k, v in attrs}
+            if tag == "form":
+                self.inside = action_class in a.get("class", "").split()
+            elif not self.inside:
+                return
+            elif tag == "input" and a.get("type") not in ("submit", "button"):
+                if a.get("type") not in ("checkbox", "radio") or "checked" in a:
+                    self.values[a["name"]] = a.get("value", "")
+            elif tag == "select":
+                self.select, self.first = a["name"], None
+            elif tag == "option" and self.select:
+                self.first = self.first if self.first is not None else a.get("value", "")
+                if "selected" in a:
+                    self.values[self.select] = a.get("value", "")
+            elif tag == "textarea":
+                self.textarea = a["name"]
+                self.values[self.textarea] = ""
+
+        def handle_endtag(self, tag):
+            if tag == "form":
+                self.inside = False
+            elif tag == "select" and self.select:
+                self.values.setdefault(self.select, self.first or "")
+                self.select = None
+            elif tag == "textarea":
+                self.textarea = None
+
+        def handle_data(self, data):
+            if self.textarea:
+                self.values[self.textarea] += data.removeprefix("\n")
+
+    reader = Reader()
+    reader.feed(page)
+    return reader.values

@@ -45,10 +45,40 @@ def _step_rows(form: ItineraryForm) -> list[dict]:
     return rows
 
 
+def _copy_into(form: ItineraryForm, itinerary_id: int) -> None:
+    """Fill a new itinerary's form from one the coordinator may see: a copy to adjust, saved
+    as a new itinerary (cohorts laid out from the first keep their schedule)."""
+    source = permissions.itinerary_for(itinerary_id)
+    form.name.data = _("%(name)s (copy)", name=source.name)[:200]
+    form.description.data = source.description
+    form.track.data = source.track.value if source.track else ""
+    form.programme_id.data = source.programme_id
+    while len(form.steps.entries) < len(source.steps):
+        form.steps.append_entry()
+    for entry, step in zip(form.steps.entries, source.steps, strict=False):
+        entry.form.process(
+            None,
+            data={
+                "kind": step.kind.value,
+                "title": step.title,
+                "week": step.week,
+                "weekday": step.weekday,
+                "start_time": step.start_time.strftime("%H:%M"),
+                "duration_minutes": step.duration_minutes,
+                "repeat_every_weeks": step.repeat_every_weeks,
+                "repeat_count": step.repeat_count,
+            },
+        )
+
+
 @bp.route("/itineraries/new", methods=["GET", "POST"])
 @roles_required("coordinator")
 def new_itinerary():
+    """A new itinerary; ``?copy=<id>`` starts from a copy of that one."""
     form = ItineraryForm()
+    copied = request.args.get("copy", type=int)
+    if request.method == "GET" and copied is not None:
+        _copy_into(form, copied)
     rows = request.args.get("rows", type=int) or 8
     while len(form.steps.entries) < min(rows, MAX_BUILDER_ROWS):
         form.steps.append_entry()

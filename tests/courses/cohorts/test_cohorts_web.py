@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from lms.db import db, utcnow
 from tests.cohort_fixtures import STEPS, ZONE, cohort_start_across_dst, make_entities
-from tests.support import fresh
+from tests.support import form_values, fresh
 
 
 @pytest.fixture
@@ -73,6 +73,42 @@ def test_coordinator_builds_opens_admits_and_sees_the_dashboard(client, coordina
     assert "At risk" in page and "Ateneu 3" in page.split('id="waiting-entities"')[1]
     assert "Casos referents" in page.split('id="next-dates"')[1]
     assert fresh(cohort).admitted_count == 2
+
+
+def test_an_itinerary_is_copied_into_the_builder_and_saved_as_a_new_one(
+    client, coordinator, make_user, login, make_programme
+):
+    # "Copy and adjust" opens the builder filled with the itinerary's name, track and every
+    # step; saved as the browser would send it (one step adjusted), it is a second itinerary
+    # with the same steps but that one, and the first is unchanged. Another programme's
+    # coordinator cannot copy it (404).
+    from courses.cohorts.models import Itinerary
+
+    assert client.post("/itineraries/new", data=_builder_form()).status_code == 303
+    db.session.rollback()
+    first = db.session.scalars(sa.select(Itinerary)).one()
+    index = client.get("/cohorts").get_data(as_text=True)
+    assert f'href="/itineraries/new?copy={first.id}"' in index
+    page = client.get(f"/itineraries/new?copy={first.id}").get_data(as_text=True)
+    sent = form_values(page, "itinerary-builder")
+    assert sent["name"] == "Itinerari web (copy)" and sent["track"] == "tools"
+    assert sent["steps-1-title"] == STEPS[1]["title"]
+    sent["steps-1-title"] = "Seguiment setmanal"
+    assert client.post("/itineraries/new", data=sent).status_code == 303
+    db.session.rollback()
+    first, copy = db.session.scalars(sa.select(Itinerary).order_by(Itinerary.id)).all()
+    steps = lambda i: [(s.kind, s.title, s.week, s.weekday, s.start_time, s.duration_minutes,  # noqa: E731
+                        s.repeat_every_weeks, s.repeat_count) for s in i.steps]  # fmt: skip
+    assert copy.name == "Itinerari web (copy)"
+    assert [s[1] for s in steps(first)] == [s["title"] for s in STEPS]
+    assert [s for n, s in enumerate(steps(copy)) if n != 1] == [
+        s for n, s in enumerate(steps(first)) if n != 1
+    ]
+    assert steps(copy)[1][1] == "Seguiment setmanal"
+    elsewhere = make_programme(name="Un altre programa", locale="ca")
+    login(make_user("coordinator", name="Altra oficina", programme=elsewhere))
+    assert client.get(f"/itineraries/new?copy={first.id}").status_code == 404
+    assert client.get("/itineraries/new?copy=99999999999999999999").status_code == 404
 
 
 def test_refused_mentor_is_explained_on_the_page(client, coordinator, make_user, make_cohort):
