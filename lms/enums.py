@@ -70,6 +70,11 @@ def choices(pairs: Iterable[tuple[Any, Any]], *, blank: Any = None) -> list[Sele
     return [SelectChoice("", blank), *options] if blank is not None else options
 
 
+def optional_id(value: Any) -> int:
+    """A select's chosen id, or 0 for its blank option (``coerce=`` of a select of records)."""
+    return int(str(value)) if str(value).isdigit() else 0
+
+
 def offer(field: Any, value: Any, label: Any = None) -> None:
     """Make sure a select offers ``value`` (a record's own time zone that the list lacks)."""
     if all(choice.value != value for choice in field.choices):

@@ -1,18 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from lms.enums import optional_id
+
 from .models import Urgency
-
-
-def optional_id(value: Any) -> int:
-    """A chosen id, or 0 for the blank option."""
-    return int(str(value)) if str(value).isdigit() else 0
 
 
 class IntakeForm(FlaskForm):

@@ -48,7 +48,7 @@ def init_app(app: Flask) -> None:
     from lms.ui import add_nav_item, add_panel
 
     from .. import signals
-    from . import api, models, views  # noqa: F401  (api adds its routes to lms.api.bp)
+    from . import api, models, queries, views  # noqa: F401  (api adds its routes to lms.api.bp)
 
     app.register_blueprint(views.bp)
     signals.entity_member_added.connect(_member_added, weak=False)
@@ -57,6 +57,8 @@ def init_app(app: Flask) -> None:
     signals.entity_access.connect(_entity_access, weak=False)
     app.add_template_global(views.entity_cohorts, "entity_cohorts")
     add_panel(app, "entity", "courses/cohorts/_entity_panel.html")
+    app.add_template_global(queries.get_cohort, "cohort_of_meeting")
+    add_panel(app, "workshop", "courses/cohorts/_meeting_panel.html")
     app.cli.add_command(cli)
     add_nav_item(app, "cohorts.index", _l("Cohorts"), roles=("coordinator",))
     add_nav_item(app, "entities.index", _l("Entities"), roles=("coordinator",))

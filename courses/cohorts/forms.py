@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lms.accounts.forms import TIMEZONES
-from lms.enums import choices
+from lms.enums import choices, optional_id
 from lms.errors import one_line
 from lms.programmes.forms import offer_programmes, programme_field
 
@@ -75,7 +75,7 @@ class CohortForm(FlaskForm):
 
 
 class AdmitForm(FlaskForm):
-    entity_id = SelectField(_l("Entity"), coerce=int)
+    entity_id = SelectField(_l("Entity"), coerce=optional_id)
 
 
 class MentorForm(PersonForm):

@@ -128,6 +128,15 @@ def new_cohort():
     return render_template("courses/cohorts/cohort_form.html", form=form), status
 
 
+def _admittable(cohort_id: int) -> list:
+    """The entities the admit list offers, after a blank first choice: the coordinator picks
+    one (none is chosen for her: the first by name was often a mentor's organisation)."""
+    entities = queries.entities_without_place(cohort_id)
+    return (
+        choices(((e.id, e.name) for e in entities), blank=_("Choose an entity")) if entities else []
+    )
+
+
 @bp.get("/cohorts/<int:cohort_id>")
 @roles_required()
 def dashboard(cohort_id: int):
@@ -135,9 +144,7 @@ def dashboard(cohort_id: int):
     if not permissions.may_follow(current_user, cohort):
         return redirect(url_for(".mine"))  # members and mentors follow it from their entity
     admit_form = AdmitForm()
-    admit_form.entity_id.choices = choices(
-        (e.id, e.name) for e in queries.entities_without_place(cohort.id)
-    )
+    admit_form.entity_id.choices = _admittable(cohort.id)
     return render_template(
         "courses/cohorts/dashboard.html",
         board=queries.dashboard(cohort),
@@ -155,9 +162,7 @@ def dashboard(cohort_id: int):
 def admit(cohort_id: int):
     permissions.cohort_for(cohort_id, permissions.may_run)
     form = AdmitForm()
-    form.entity_id.choices = choices(
-        (e.id, e.name) for e in queries.entities_without_place(cohort_id)
-    )
+    form.entity_id.choices = _admittable(cohort_id)
     target = url_for(".dashboard", cohort_id=cohort_id)
     if not form.validate_on_submit():
         flash(_("Please choose an entity."), "error")

@@ -361,6 +361,11 @@ def open_another_date(
     original = lock_workshop(workshop_id)
     if original.is_cancelled:
         raise Conflict(_l("A cancelled workshop cannot be changed."), code="cancelled")
+    if original.audience is not Audience.public:
+        raise Conflict(
+            _l("Another date is for a public workshop's waiting list: move this meeting instead."),
+            code="not_public",
+        )
     if original.course is None:
         original.course = Course(
             title=original.title, topic=original.topic, description=original.description
@@ -375,7 +380,6 @@ def open_another_date(
         timezone=original.timezone,
         capacity=original.capacity if capacity is None else capacity,
         course=original.course,
-        audience=original.audience,
         programme_id=original.programme_id,
     )
     new.offered_from = original

@@ -81,3 +81,13 @@ def test_coordinator_builds_an_itinerary_opens_a_cohort_and_follows_it(
     expect(page.locator("#waiting-entities")).to_contain_text("Nobody is waiting.")
     expect(page).to_have_url(re.compile(r"/cohorts/\d+$"))
     page.screenshot(path="/tmp/aula-cohort-dashboard.png", full_page=True)
+
+    # The mentor is unpaired: the entity's meetings go back to the office.
+    page.get_by_label("Mentor for Ateneu 2").fill("ramon@colectic.test")
+    page.locator(".entity-row").first.get_by_role("button", name="Pair").click()
+    page.locator(".entity-row").first.get_by_role("button", name="Unpair").click()
+    expect(page.get_by_text("The entity has no mentor now")).to_be_visible()
+    expect(page.locator(".entity-row").first).to_contain_text("No mentor yet")
+    # On a phone the board scrolls inside its own region; the page does not.
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360

@@ -111,6 +111,40 @@ def test_an_itinerary_is_copied_into_the_builder_and_saved_as_a_new_one(
     assert client.get("/itineraries/new?copy=99999999999999999999").status_code == 404
 
 
+def test_a_meeting_page_leads_back_to_its_cohort_and_offers_no_other_date(
+    client, coordinator, make_user, make_cohort
+):
+    # A cohort meeting is not in the catalogue: its page links to its cohort, not to "All
+    # workshops", and offers no "Open another date" (a copy would belong to no cohort); asked
+    # anyway, the page refuses it plainly and nothing is made. The admit list names nobody
+    # until the coordinator chooses; choosing nobody admits nobody.
+    from courses.cohorts.models import CohortMeeting
+    from courses.workshops.models import Workshop
+
+    cohort = make_cohort(entities=make_entities(make_user, 1), referent=coordinator)
+    meeting = db.session.scalars(sa.select(CohortMeeting).limit(1)).one()
+    page = client.get(f"/workshops/{meeting.workshop_id}").get_data(as_text=True)
+    assert f'href="/cohorts/{cohort.id}">A meeting of the cohort Cohort tardor</a>' in page
+    assert "All workshops" not in page and "Open another date" not in page
+    count = db.session.scalar(sa.select(sa.func.count(Workshop.id)))
+    later = (utcnow() + timedelta(days=60)).date().isoformat()
+    form = {"day": later, "start": "10:00", "end": "11:00", "capacity": "10"}
+    r = client.post(f"/workshops/{meeting.workshop_id}/another-date", data=form)
+    assert r.status_code == 409
+    assert "Another date is for a public workshop" in r.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count(Workshop.id))) == count
+    make_entities(make_user, 1, prefix="Ateneu")
+    board = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    admit = board.split('name="entity_id"')[1].split("</select>")[0]
+    first = admit.split("<option")[1]
+    assert 'value="">Choose an entity' in first and admit.count("selected") <= 1
+    assert "selected" not in admit.split("<option")[2]
+    r = client.post(f"/cohorts/{cohort.id}/entities", data={"entity_id": ""})
+    assert r.status_code == 303
+    assert fresh(cohort).admitted_count == 1
+
+
 def test_refused_mentor_is_explained_on_the_page(client, coordinator, make_user, make_cohort):
     # Pairing a member of the entity as its mentor is refused with a clear message.
     from courses.cohorts import operations
