@@ -1,12 +1,14 @@
 """The advice desk's main path in a real browser: a learner fills in the intake form, is
-routed, books a time; the advisor finds the request on their desk and writes a private note;
-in Spanish, the same form speaks Spanish."""
+routed, books a time; the advisor finds the request on their desk, writes a private note and
+refers it to a second topic, where the learner books again; in Spanish, the same form speaks
+Spanish."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.notify_fixtures import outbox
 from tests.support import follow_nav, sign_in
 
 pytestmark = pytest.mark.browser
@@ -19,6 +21,7 @@ def test_a_learner_asks_is_routed_books_and_the_advisor_sees_it(
     # Fill in the form, be routed to the topic's advisor, book the first free time; the
     # advisor's desk lists the request with that time, and their note stays theirs.
     _topic, (advisor,) = desk(name="Comercio electrónico")
+    _second_topic, (second,) = desk(name="Marketing digital")
     learner = make_user(name="Ana Barreiro")
     base = live_server()
 
@@ -54,6 +57,22 @@ def test_a_learner_asks_is_routed_books_and_the_advisor_sees_it(
 
     page.reload()
     expect(page.get_by_text("le falta la pasarela")).to_have_count(0)
+
+    # The advisor refers the case to a second topic: its advisor gets a new request linked to
+    # the first, and the learner books again from "My requests"; each advisor is invited.
+    other.get_by_label("Topic").select_option(label="Marketing digital")
+    other.get_by_label("What the other advisor should know").fill("Necesita redes sociales.")
+    other.get_by_role("button", name="Refer").click()
+    expect(other.get_by_text("The request has been referred to another topic.")).to_be_visible()
+    page.goto(f"{base}/advice/mine")
+    expect(page.locator("table.cases tbody tr")).to_have_count(2)
+    page.locator("table.cases").get_by_role("link", name="Marketing digital").click()
+    expect(page.locator("#case-advisor")).to_have_text(second.name)
+    expect(page.get_by_role("link", name="Comercio electrónico")).to_be_visible()  # from
+    page.locator("#slots button").first.click()
+    expect(page.get_by_text("Your consultation is booked.")).to_be_visible()
+    invited = [m.recipient_id for m in outbox() if m.kind == "advice.booked"]
+    assert sorted(invited) == sorted([advisor.id, second.id])
     other.context.close()
 
 
