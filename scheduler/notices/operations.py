@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from courses.advice.models import Consultation, ConsultationState
 from courses.workshops.models import (
     Enrolment,
     EnrolmentChange,
@@ -16,6 +17,7 @@ from courses.workshops.models import (
     WorkshopStatus,
 )
 from courses.workshops.queries import roster
+from lms.accounts.models import User
 from lms.db import begin_write, db, is_sqlite, utcnow
 
 from ..links import workshop_page
@@ -99,31 +101,43 @@ def _windows() -> list[tuple[int, int]]:
     return [(m, offsets[i - 1] if i else 0) for i, m in enumerate(offsets)]
 
 
+def _reminded():
+    """Who is reminded of a workshop: everyone holding a seat, and the advisor of a booked
+    consultation (its trainer, who holds no seat); as ``(workshop_id, user_id)`` rows."""
+    seated = sa.select(Enrolment.workshop_id, Enrolment.user_id).where(
+        Enrolment.state == _E.enrolled
+    )
+    advising = sa.select(Consultation.workshop_id, Consultation.advisor_id).where(
+        Consultation.state == ConsultationState.booked
+    )
+    return sa.union_all(seated, advising).subquery("reminded")
+
+
 def _due_reminders(now: datetime, minutes: int, until: int):
+    reminded = _reminded()
     sent = sa.exists().where(
-        SentReminder.workshop_id == Enrolment.workshop_id,
-        SentReminder.user_id == Enrolment.user_id,
+        SentReminder.workshop_id == reminded.c.workshop_id,
+        SentReminder.user_id == reminded.c.user_id,
         SentReminder.minutes_before == minutes,
         SentReminder.starts_at == Workshop.starts_at,
     )
     return (
-        sa.select(Enrolment)
-        .join(Workshop, Workshop.id == Enrolment.workshop_id)
-        .options(sa.orm.contains_eager(Enrolment.workshop), sa.orm.selectinload(Enrolment.user))
+        sa.select(Workshop, User)
+        .join(reminded, reminded.c.workshop_id == Workshop.id)
+        .join(User, User.id == reminded.c.user_id)
         .where(
-            Enrolment.state == _E.enrolled,
             Workshop.status == WorkshopStatus.scheduled,
             Workshop.starts_at > now + timedelta(minutes=until),
             Workshop.starts_at <= now + timedelta(minutes=minutes),
             ~sent,
         )
-        .order_by(Workshop.starts_at, Enrolment.id)
+        .order_by(Workshop.starts_at, Workshop.id, User.id)
     )
 
 
 def _any_due(now: datetime) -> bool:
     for minutes, until in _windows():
-        if db.session.scalar(_due_reminders(now, minutes, until).limit(1)) is not None:
+        if db.session.execute(_due_reminders(now, minutes, until).limit(1)).first() is not None:
             return True
     return False
 
@@ -147,19 +161,16 @@ def enqueue_due_reminders(now: datetime | None = None) -> int:
         db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(0x41756C61)))
     count = 0
     for minutes, until in _windows():
-        for enrolment in db.session.scalars(_due_reminders(now, minutes, until)).all():
-            workshop = enrolment.workshop
+        for workshop, user in db.session.execute(_due_reminders(now, minutes, until)).all():
             db.session.add(
                 SentReminder(
                     workshop_id=workshop.id,
-                    user_id=enrolment.user_id,
+                    user_id=user.id,
                     minutes_before=minutes,
                     starts_at=workshop.starts_at,
                 )
             )
-            notify(
-                "reminder", enrolment.user, workshop, minutes_before=_minutes_left(workshop, now)
-            )
+            notify("reminder", user, workshop, minutes_before=_minutes_left(workshop, now))
             count += 1
     db.session.commit()
     return count

@@ -12,6 +12,7 @@ from courses.workshops.models import Workshop
 from lms.db import db, utcnow
 from lms.notifications.operations import outgoing
 from tests.advice_fixtures import free
+from tests.notify_fixtures import outbox
 
 pytest_plugins = ["tests.advice_fixtures"]  # desk, advice_people
 
@@ -120,3 +121,26 @@ def test_the_advisor_is_invited_moved_and_cancelled_with_a_rising_sequence(
     assert uids.pop() in _feed(client, api_token, advisor)
     assert advice_people["people"]["requester"].name in outgoing(sent[0]).text
     assert 'class="sender"' in outgoing(sent[0]).html  # the one mail layout, signed
+
+
+def test_the_advisor_is_reminded_of_a_booked_consultation_as_the_requester_is(
+    app, advice_people, booked
+):
+    # A day and an hour before, both people of the consultation are reminded, once each,
+    # each with the way into the room; a cancelled consultation reminds nobody.
+    from scheduler.notices.operations import enqueue_due_reminders
+
+    people = advice_people["people"]
+    workshop = db.session.get(Workshop, booked.workshop_id)
+    start = workshop.starts_at
+    assert enqueue_due_reminders(start - timedelta(hours=23)) == 2
+    assert enqueue_due_reminders(start - timedelta(hours=22)) == 0
+    reminded = [m for m in outbox() if m.kind == "workshop.reminder"]
+    assert sorted(m.recipient_id for m in reminded) == sorted(
+        [people["advisor"].id, people["requester"].id]
+    )
+    to_advisor = next(m for m in reminded if m.recipient_id == people["advisor"].id)
+    assert f"/workshops/{workshop.id}/join" in outgoing(to_advisor).text
+    operations.cancel(booked.id)
+    db.session.commit()
+    assert enqueue_due_reminders(start - timedelta(minutes=50)) == 0
