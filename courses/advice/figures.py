@@ -1,6 +1,7 @@
 """Figures of the advice desk for policy: counts only, never a person. Requests and
-consultations per week by topic, the time from a request to its first consultation, and
-referrals between topics."""
+consultations per week by topic, requests by the sector and the need level of the
+organisation asking, the time from a request to its first consultation, and referrals
+between topics."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ import sqlalchemy as sa
 from lms.db import db
 from lms.programmes.permissions import scope_for
 
-from .models import Case, Consultation, ConsultationState, Topic
+from ..entities.models import Entity
+from .models import Case, Consultation, ConsultationState, EntityNeed, NeedLevel, Topic
 
 
 def week_of(moment: datetime) -> date:
@@ -34,6 +36,10 @@ class Figures:
     #: {(from_topic_id, to_topic_id): n}
     referrals: dict[tuple[int, int], int] = field(default_factory=dict)
     topics: dict[int, Topic] = field(default_factory=dict)
+    #: Requests by the asking organisation's sector ("" when none is known) and need level
+    #: (None when it has none, or the request names no known organisation).
+    by_sector: dict[str, int] = field(default_factory=dict)
+    by_need: dict[NeedLevel | None, int] = field(default_factory=dict)
 
     @property
     def weeks(self) -> list[date]:
@@ -87,6 +93,17 @@ def figures(starts_from: datetime, starts_to: datetime) -> Figures:
     for _case_id, created_at, first_start in first:
         first_start = first_start if first_start.tzinfo else first_start.replace(tzinfo=UTC)
         result.hours_to_first.append(round((first_start - created_at).total_seconds() / 3600, 1))
+    sectors = db.session.execute(
+        sa.select(sa.func.coalesce(Entity.sector, ""), EntityNeed.level, sa.func.count(Case.id))
+        .select_from(Case)
+        .outerjoin(Entity, Entity.id == Case.entity_id)
+        .outerjoin(EntityNeed, EntityNeed.entity_id == Case.entity_id)
+        .where(Case.created_at >= starts_from, Case.created_at < starts_to, theirs)
+        .group_by(sa.func.coalesce(Entity.sector, ""), EntityNeed.level)
+    ).all()
+    for sector, level, n in sectors:
+        result.by_sector[sector] = result.by_sector.get(sector, 0) + n
+        result.by_need[level] = result.by_need.get(level, 0) + n
     parents = db.session.execute(
         sa.select(Case.id, Case.topic_id).where(
             Case.id.in_([r for _, _, _, r in cases if r is not None])
@@ -98,6 +115,15 @@ def figures(starts_from: datetime, starts_to: datetime) -> Figures:
             pair = (parent_topic[referred_from], topic_of[case_id])
             result.referrals[pair] = result.referrals.get(pair, 0) + 1
     return result
+
+
+def _need_order(level: NeedLevel | None) -> int:
+    return list(NeedLevel).index(level) if level else len(NeedLevel)
+
+
+def need_lines(found: Figures) -> list[tuple[NeedLevel | None, int]]:
+    """Requests by need level, in the scale's order, those without one last."""
+    return sorted(found.by_need.items(), key=lambda item: _need_order(item[0]))
 
 
 def csv_text(found: Figures, locale: str) -> str:
@@ -121,6 +147,14 @@ def csv_text(found: Figures, locale: str) -> str:
     writer.writerow(["referral_from", "referral_to", "referrals"])
     for (src, dst), n in sorted(found.referrals.items()):
         writer.writerow([found.topics[src].name_in(locale), found.topics[dst].name_in(locale), n])
+    writer.writerow([])
+    writer.writerow(["sector", "requests"])
+    for sector, n in sorted(found.by_sector.items()):
+        writer.writerow([sector, n])
+    writer.writerow([])
+    writer.writerow(["need_level", "requests"])
+    for level, n in need_lines(found):
+        writer.writerow([level.value if level else "", n])
     writer.writerow([])
     writer.writerow(["median_hours_to_first_consultation", found.median_hours_to_first or ""])
     return out.getvalue()

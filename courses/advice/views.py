@@ -432,7 +432,11 @@ def figures():
     start, end, first, last = _period()
     found = advice_figures.figures(start, end)
     return render_template(
-        "courses/advice/figures.html", figures=found, date_from=first, date_to=last
+        "courses/advice/figures.html",
+        figures=found,
+        need_lines=advice_figures.need_lines(found),
+        date_from=first,
+        date_to=last,
     )
 
 

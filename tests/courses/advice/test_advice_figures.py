@@ -54,3 +54,33 @@ def test_the_csv_carries_no_personal_data(client, login, desk, make_user):
     page = client.get("/advice/figures").get_data(as_text=True)
     assert "Iria" not in page and "Tienda online" in page
     assert 'id="advice-figures"' in client.get("/reports").get_data(as_text=True)
+
+
+def test_requests_are_counted_by_sector_and_need_level(client, login, desk, make_user):
+    # Two requests from a bakery (food, need level "first"), one from a shop with no level,
+    # one from nobody known: the figures count them by sector and by level, on the page and
+    # in the CSV, and name no organisation.
+    from courses.advice.models import NeedLevel
+    from courses.entities import operations as entities
+
+    topic, _ = desk(name="Tienda online")
+    bakery = entities.create_entity(name="Forno Barreiro", kind="business", sector="Alimentación")
+    shop = entities.create_entity(name="Moda Iria", kind="business", sector="Comercio")
+    operations.set_need_level(bakery.id, NeedLevel.first)
+    db.session.commit()
+    for entity in (bakery, bakery, shop):
+        person = make_user()
+        entities.add_member(entity.id, db.session.merge(person), "member")
+        db.session.commit()
+        request_for(person, topic, entity_id=entity.id)
+    request_for(make_user(), topic, organisation="Nova")
+    found = figures.figures(*_period())
+    assert found.by_sector == {"Alimentación": 2, "Comercio": 1, "": 1}
+    assert figures.need_lines(found) == [(NeedLevel.first, 2), (None, 2)]
+    login(make_user("coordinator"))
+    text = client.get("/advice/figures.csv").get_data(as_text=True)
+    assert "Alimentación,2" in text and "first,2" in text
+    page = client.get("/advice/figures").get_data(as_text=True)
+    assert "Requests by sector" in page and "Alimentación" in page
+    for name in ("Forno Barreiro", "Moda Iria", "Nova"):
+        assert name not in text and name not in page
