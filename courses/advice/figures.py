@@ -94,15 +94,15 @@ def figures(starts_from: datetime, starts_to: datetime) -> Figures:
         first_start = first_start if first_start.tzinfo else first_start.replace(tzinfo=UTC)
         result.hours_to_first.append(round((first_start - created_at).total_seconds() / 3600, 1))
     sectors = db.session.execute(
-        sa.select(sa.func.coalesce(Entity.sector, ""), EntityNeed.level, sa.func.count(Case.id))
+        sa.select(Entity.sector, EntityNeed.level, sa.func.count(Case.id))
         .select_from(Case)
         .outerjoin(Entity, Entity.id == Case.entity_id)
         .outerjoin(EntityNeed, EntityNeed.entity_id == Case.entity_id)
         .where(Case.created_at >= starts_from, Case.created_at < starts_to, theirs)
-        .group_by(sa.func.coalesce(Entity.sector, ""), EntityNeed.level)
+        .group_by(Entity.sector, EntityNeed.level)
     ).all()
     for sector, level, n in sectors:
-        result.by_sector[sector] = result.by_sector.get(sector, 0) + n
+        result.by_sector[sector or ""] = result.by_sector.get(sector or "", 0) + n
         result.by_need[level] = result.by_need.get(level, 0) + n
     parents = db.session.execute(
         sa.select(Case.id, Case.topic_id).where(
