@@ -15,6 +15,11 @@ Definitions (the same on the page, in the CSV and in the tests):
 - *entities reached*: different entities with at least one member holding a seat (a person
   in several entities reaches each of them once).
 
+The workshops above are the public ones; the bootcamps' own meetings are counted apart, one
+line per cohort (:func:`bootcamps`): its meetings held within the dates (not cancelled,
+started before now), their seats taken and attended (present or late), and the weekly
+check-ins recorded within the dates.
+
 With an *entity* filter, the seat and attendance figures count only the seats of that
 entity's members (a person in several entities is still one seat); the workshops held,
 cancelled and their seats offered are those in which its members hold a seat, and the
@@ -30,6 +35,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from courses.attendance import queries as attendance_queries
+from courses.cohorts.models import CheckIn, Cohort, CohortPlace
 from courses.entities.models import Entity, Membership
 from courses.workshops.models import Attendance, Audience, Enrolment, EnrolmentState, Workshop
 from courses.workshops.models import WorkshopStatus as _S
@@ -130,12 +136,26 @@ class WorkshopLine:
         return self.counts["present"] + self.counts["late"]
 
 
+@dataclass(frozen=True)
+class BootcampLine:
+    cohort: Cohort
+    meetings: int
+    seats_taken: int
+    attended: int
+    checkins: int
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return self.attended / self.seats_taken if self.seats_taken else None
+
+
 @dataclass
 class Report:
     filters: Filters
     weeks: list[Week]
     totals: Figures
     workshops: list[WorkshopLine]
+    bootcamps: list[BootcampLine] = field(default_factory=list)
 
 
 #: The programme's workshops; a cohort's own meetings are followed on its dashboard instead.
@@ -294,8 +314,73 @@ def _workshop_lines(filters: Filters, now: datetime) -> list[WorkshopLine]:
     ]
 
 
+def bootcamps(filters: Filters, now: datetime) -> list[BootcampLine]:
+    """One line per cohort of the report's programmes with a meeting or a check-in in the
+    dates (three queries). The topic and trainer filters are the public workshops'; the
+    entity filter keeps the cohorts where that entity holds a place and counts its seats."""
+    cohorts = sa.select(Cohort.id)
+    if filters.programmes is not None:
+        cohorts = cohorts.where(Cohort.programme_id.in_(sorted(filters.programmes)))
+    if filters.entity_id:
+        cohorts = cohorts.where(
+            Cohort.id.in_(
+                sa.select(CohortPlace.cohort_id).where(CohortPlace.entity_id == filters.entity_id)
+            )
+        )
+    held = [
+        Workshop.cohort_id.in_(cohorts),
+        Workshop.status == _S.scheduled,
+        Workshop.starts_at >= filters.starts_from,
+        Workshop.starts_at < filters.starts_to,
+        Workshop.starts_at <= now,
+    ]
+    seated = [Enrolment.state == EnrolmentState.enrolled]
+    if filters.entity_id:
+        seated.append(Enrolment.user_id.in_(_members(filters.entity_id)))
+    seats = sa.select(Enrolment.workshop_id, Enrolment.attendance).where(*seated).subquery()
+    meetings: dict[int, tuple[int, int, int]] = {}
+    for cohort_id, n, taken, attended in db.session.execute(
+        sa.select(
+            Workshop.cohort_id,
+            sa.func.count(sa.distinct(Workshop.id)),
+            sa.func.count(seats.c.workshop_id),
+            sa.func.count(seats.c.workshop_id).filter(
+                seats.c.attendance.in_([Attendance.present, Attendance.late])
+            ),
+        )
+        .outerjoin(seats, seats.c.workshop_id == Workshop.id)
+        .where(*held)
+        .group_by(Workshop.cohort_id)
+    ):
+        if cohort_id is not None:  # always: ``held`` keeps cohort meetings only
+            meetings[cohort_id] = (n, taken, attended)
+    recorded = [
+        CheckIn.cohort_id.in_(cohorts),
+        CheckIn.created_at >= filters.starts_from,
+        CheckIn.created_at < filters.starts_to,
+    ]
+    if filters.entity_id:
+        recorded.append(CheckIn.entity_id == filters.entity_id)
+    checkins: dict[int, int] = dict(
+        db.session.execute(
+            sa.select(CheckIn.cohort_id, sa.func.count(CheckIn.id))
+            .where(*recorded)
+            .group_by(CheckIn.cohort_id)
+        ).all()
+    )
+    shown = sorted(set(meetings) | set(checkins))
+    if not shown:
+        return []
+    found = {c.id: c for c in db.session.scalars(sa.select(Cohort).where(Cohort.id.in_(shown)))}
+    return [
+        BootcampLine(found[i], *meetings.get(i, (0, 0, 0)), checkins.get(i, 0))
+        for i in sorted(shown, key=lambda i: (found[i].starts_on, i))
+    ]
+
+
 def report(filters: Filters, now: datetime | None = None) -> Report:
-    """The figures per week and in total, and the workshops held (five queries)."""
+    """The figures per week and in total, the workshops held, and a line per bootcamp
+    cohort (eight queries)."""
     now = now or utcnow()
     weeks = [Week(monday) for monday in filters.mondays]
     for i, held, cancelled, offered, taken, waiting in db.session.execute(
@@ -318,7 +403,7 @@ def report(filters: Filters, now: datetime | None = None) -> Report:
         totals.add(week.figures)
     totals.people = db.session.execute(_attendance_counts(filters, now, by_week=False)).one()[4]
     totals.entities = len(entities)
-    return Report(filters, weeks, totals, _workshop_lines(filters, now))
+    return Report(filters, weeks, totals, _workshop_lines(filters, now), bootcamps(filters, now))
 
 
 def _set_counts(figures: Figures, counts: list[int], filters: Filters) -> None:

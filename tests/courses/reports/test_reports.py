@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 from courses.attendance import operations
 from courses.reports import queries
@@ -387,7 +388,7 @@ def test_the_report_runs_a_constant_number_of_queries(make_held_workshop, make_u
         entity(n)
     many, _ = _queries_for(client, url)
     assert few == many == few_filtered == _queries_for(client, f"{url}&entity={first}")[0]
-    assert many <= 12
+    assert many <= 14  # the public figures, and up to three for the bootcamp lines
 
 
 def test_the_demo_programme_has_a_report_with_charts(app, client, login):
@@ -453,3 +454,46 @@ def test_the_report_csv_holds_the_same_workshops_as_the_report(
     assert "Held" in page and "Held" in csv
     for title in ("Cohort meeting", "Coming"):
         assert title not in page and title not in csv
+
+
+def test_bootcamp_cohorts_have_their_own_lines(make_cohort, make_user, make_workshop):
+    # A cohort of two entities of two (four people): two of its meetings held in the dates
+    # (one with three of four present or late, one with nobody marked), one moved past the
+    # dates, one cancelled; one check-in recorded. The cohort's line says so; the public
+    # figures do not count its meetings; another cohort that never met has no line.
+    from courses.cohorts import operations as cohorts
+    from courses.cohorts.models import CohortMeeting
+    from courses.workshops.models import Workshop
+    from tests.cohort_fixtures import make_entities
+
+    office = make_user("coordinator")
+    entities = make_entities(make_user, 2)
+    cohort = make_cohort(entities=entities, referent=office, name="Bootcamp ESS")
+    make_cohort(name="Sense reunions", referent=office)
+    shared = db.session.scalars(
+        sa.select(CohortMeeting.workshop_id)
+        .where(CohortMeeting.cohort_id == cohort.id, CohortMeeting.entity_id.is_(None))
+        .order_by(CohortMeeting.workshop_id)
+    ).all()
+    assert len(shared) >= 4
+    now = utcnow().replace(microsecond=0)
+    first, last = (now - timedelta(days=10)).date(), (now + timedelta(days=1)).date()
+    for n, workshop_id in enumerate(shared[:4]):
+        start = now - timedelta(days=(3, 5, 30, 4)[n])
+        workshop_operations.update_workshop(
+            workshop_id, starts_at=start, ends_at=start + timedelta(hours=1)
+        )
+    workshop_operations.cancel_workshop(shared[3])
+    people = [m.user_id for e in entities for m in e.memberships]
+    marks = dict(zip(people, [Attendance.present, Attendance.late, Attendance.present,
+                              Attendance.absent], strict=True))  # fmt: skip
+    operations.mark_many(shared[0], marks, by=office)
+    cohorts.record_checkin(cohort.id, entities[0].id, week=1, status="on_track", recorded_by=office)
+    make_held_workshop_public = make_workshop(starts_at=now - timedelta(days=2))
+    db.session.commit()
+    report = queries.report(queries.Filters(first, last, MADRID))
+    [line] = report.bootcamps
+    assert line.cohort.id == cohort.id
+    assert (line.meetings, line.seats_taken, line.attended, line.checkins) == (2, 8, 3, 1)
+    assert report.totals.workshops == 1  # the public one alone
+    assert db.session.get(Workshop, make_held_workshop_public.id).cohort_id is None
