@@ -19,11 +19,12 @@ from flask import Flask
 from lms.accounts.models import Role, User
 from lms.accounts.operations import create_user
 from lms.accounts.queries import user_by_email
-from lms.db import db
+from lms.db import db, utcnow
 from lms.programmes.operations import add_member, ensure_programme, join, set_admin
 from lms.signals import demo_requested
 
 from .attendance import operations as attendance
+from .cohorts.models import Cohort
 from .workshops import operations
 from .workshops.models import Attendance, Workshop
 
@@ -174,7 +175,9 @@ def load_demo(_sender: Flask | None = None, **_kwargs) -> None:
         _load_coming_week(pontevedra)
     if db.session.scalar(sa.select(Workshop.id).where(Workshop.title == PAST[0][3])) is None:
         _load_past_weeks(pontevedra)
-    load_cohort_demo(programme_id=programme(ESS))
+    cohort = load_cohort_demo(programme_id=programme(ESS))
+    if cohort is not None:
+        _hold_cohort_start(cohort)
     load_advice_demo(programme_id=pontevedra)
 
 
@@ -208,6 +211,31 @@ def _load_past_weeks(programme_id: int) -> None:
             if operations.enrol_for_demo(workshop.id, learner).state.value == "enrolled":
                 seated.append(learner)
         _hold(workshop, seated, marks, trainer)
+
+
+def _hold_cohort_start(cohort: Cohort) -> None:
+    """The demo cohort started this week, its entities there from the first meeting: the
+    cohort-wide meetings already over get their members, who joined and were marked (one
+    absent each time), as the office would have recorded it."""
+    from .cohorts import queries as cohort_queries
+
+    now = utcnow()
+    members = [
+        m.user
+        for place in cohort_queries.places(cohort.id)
+        if place.is_admitted
+        for m in sorted(place.entity.memberships, key=lambda m: m.user_id)
+    ]
+    for meeting in cohort_queries.meetings(cohort.id, entity_ids=set()):
+        workshop = meeting.workshop
+        if workshop.is_cancelled or workshop.ends_at + timedelta(minutes=5) > now:
+            continue
+        seated = [
+            person
+            for person in members
+            if operations.enrol_for_demo(workshop.id, person).state.value == "enrolled"
+        ]
+        _hold(workshop, seated, {len(seated) - 1: "absent"} if seated else {}, cohort.referent)
 
 
 def _hold(workshop: Workshop, seated: list, marks: dict[int, str], trainer) -> None:

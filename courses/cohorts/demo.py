@@ -137,17 +137,20 @@ def _quick_hashes() -> Iterator[None]:
             config["PASSWORD_HASH_METHOD"] = saved
 
 
-def load_cohort_demo(today: date | None = None, *, programme_id: int | None = None) -> None:
-    """Idempotent: does nothing once the demo cohort exists. The cohort, its itinerary and
-    entities belong to ``programme_id`` (the demo's Bootcamp ESS), which the office
-    coordinates."""
+def load_cohort_demo(
+    today: date | None = None, *, programme_id: int | None = None
+) -> Cohort | None:
+    """Idempotent: does nothing once the demo cohort exists (None). The cohort, its itinerary
+    and entities belong to ``programme_id`` (the demo's Bootcamp ESS), which the office
+    coordinates. Returns the cohort it made: it started this week, and its meetings already
+    held have nobody in them yet (courses/demo.py seats and marks its entities there)."""
     if db.session.scalar(sa.select(Cohort.id).where(Cohort.name == COHORT)):
-        return
+        return None
     with _quick_hashes():
-        _load(today or date.today(), programme_id)
+        return _load(today or date.today(), programme_id)
 
 
-def _load(today: date, programme_id: int | None) -> None:
+def _load(today: date, programme_id: int | None) -> Cohort:
     office = _person(*OFFICE, role=Role.coordinator)
     if programme_id is not None:
         add_member(programme_id, office, "coordinator")
@@ -196,3 +199,4 @@ def _load(today: date, programme_id: int | None) -> None:
             cohort.id, place.entity_id, week=1, status=status, notes=notes.get(status, ""),
             recorded_by=place.mentor,
         )  # fmt: skip
+    return cohort

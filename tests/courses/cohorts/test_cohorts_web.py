@@ -224,6 +224,25 @@ def test_demo_holds_a_running_cohort_of_ten(app, client):
     assert all(p.entity.diagnosis is not None for p in places)
     catalogue = client.get("/").get_data(as_text=True)
     assert "Grup d'ajuda mútua" not in catalogue and "Mentoria" not in catalogue
+    # The cohort began this week with its entities: every cohort-wide meeting already over
+    # holds all their members, marked (the first ones were empty: nobody was enrolled).
+    from courses.cohorts.queries import meetings
+    from courses.workshops.models import Enrolment
+
+    members = sum(len(p.entity.member_ids) for p in places)
+    over = [
+        m.workshop
+        for m in meetings(cohort.id, entity_ids=set())
+        if m.workshop.ends_at + timedelta(minutes=5) <= utcnow()
+    ]
+    for workshop in over:
+        assert workshop.enrolled_count == members, workshop.title
+        marked = db.session.scalar(
+            sa.select(sa.func.count(Enrolment.id)).where(
+                Enrolment.workshop_id == workshop.id, Enrolment.attendance.is_not(None)
+            )
+        )
+        assert marked == members
 
 
 def test_the_cohort_dashboard_costs_the_same_queries_whatever_its_size(
