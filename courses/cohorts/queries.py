@@ -239,6 +239,9 @@ class EntityRow:
     missing_weeks: list[int] = field(default_factory=list)
     attended: int = 0
     expected: int = 0
+    #: Cohort-wide meetings held before the entity took part (admitted later): none of its
+    #: members held a seat in them.
+    missed: int = 0
 
     @property
     def latest(self) -> CheckIn | None:
@@ -269,10 +272,11 @@ def unannounced_checkins(now: datetime | None = None) -> list[tuple[CohortPlace,
     return [(p, w) for p, w in missing if (p.cohort_id, p.entity_id, w) not in announced]
 
 
-def _attendance(cohort_id: int, now: datetime) -> dict[int, tuple[int, int]]:
-    """entity_id -> (marked present or late, seats held) over the cohort's past meetings."""
+def _attendance(cohort_id: int, now: datetime) -> dict[int, tuple[int, int, set[int]]]:
+    """entity_id -> (marked present or late, seats held, the cohort-wide meetings where its
+    members held a seat) over the cohort's past meetings."""
     rows = db.session.execute(
-        sa.select(Membership.entity_id, Enrolment.attendance, CohortMeeting.entity_id)
+        sa.select(Membership.entity_id, Enrolment.attendance, CohortMeeting.entity_id, Workshop.id)
         .select_from(Enrolment)
         .join(Workshop, Workshop.id == Enrolment.workshop_id)
         .join(CohortMeeting, CohortMeeting.workshop_id == Workshop.id)
@@ -291,14 +295,33 @@ def _attendance(cohort_id: int, now: datetime) -> dict[int, tuple[int, int]]:
             Enrolment.state == EnrolmentState.enrolled,
         )
     ).all()
-    result: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for entity_id, attendance, meeting_entity in rows:
+    result: dict[int, tuple[int, int, set[int]]] = {}
+    for entity_id, attendance, meeting_entity, workshop_id in rows:
         if meeting_entity is not None and meeting_entity != entity_id:
             continue
-        result[entity_id][1] += 1
-        if attendance in (Attendance.present, Attendance.late):
-            result[entity_id][0] += 1
-    return {k: (v[0], v[1]) for k, v in result.items()}
+        came, held, shared = result.get(entity_id, (0, 0, set()))
+        if meeting_entity is None:
+            shared.add(workshop_id)
+        result[entity_id] = (came + (attendance in (Attendance.present, Attendance.late)),
+                             held + 1, shared)  # fmt: skip
+    return result
+
+
+def _held_shared(cohort_id: int, now: datetime) -> int:
+    """How many of the cohort's cohort-wide meetings have been held."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(CohortMeeting.id))
+            .join(Workshop, Workshop.id == CohortMeeting.workshop_id)
+            .where(
+                CohortMeeting.cohort_id == cohort_id,
+                CohortMeeting.entity_id.is_(None),
+                Workshop.status == WorkshopStatus.scheduled,
+                Workshop.ends_at <= now,
+            )
+        )
+        or 0
+    )
 
 
 def dashboard(cohort: Cohort, now: datetime | None = None) -> Dashboard:
@@ -308,11 +331,13 @@ def dashboard(cohort: Cohort, now: datetime | None = None) -> Dashboard:
     for place, week in missing_checkins(cohort_id=cohort.id, now=now):
         missing[place.entity_id].append(week)
     attendance = _attendance(cohort.id, now)
+    held_shared = _held_shared(cohort.id, now)
     rows: dict[str, list[EntityRow]] = {"admitted": [], "waitlisted": [], "left": []}
     for place in places(cohort.id):
         row = EntityRow(place, checkins=by_entity.get(place.entity_id, []))
         row.missing_weeks = missing.get(place.entity_id, [])
-        row.attended, row.expected = attendance.get(place.entity_id, (0, 0))
+        row.attended, row.expected, shared = attendance.get(place.entity_id, (0, 0, set()))
+        row.missed = held_shared - len(shared) if place.is_admitted else 0
         rows[place.state.value].append(row)
     rows["admitted"].sort(key=lambda r: r.place.entity.name.lower())
     upcoming = [

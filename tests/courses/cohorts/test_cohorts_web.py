@@ -272,6 +272,36 @@ def test_the_cohort_dashboard_costs_the_same_queries_whatever_its_size(
     assert dashboard_queries(2, "Small") == dashboard_queries(6, "Large")
 
 
+def test_an_entity_admitted_later_shows_the_meetings_held_before_it_joined(
+    client, make_user, make_cohort, login
+):
+    # Two cohort-wide meetings are held with the first entity; the second, admitted after,
+    # reads "Joined after 2 meetings" on the dashboard; the first reads nothing of the kind.
+    from courses.cohorts import operations as cohorts
+    from courses.cohorts.models import CohortMeeting
+    from courses.workshops import operations as workshops
+
+    office = login(make_user("coordinator"))
+    early, late = make_entities(make_user, 2, prefix="Ateneu")
+    cohort = make_cohort(entities=[early], referent=office)
+    shared = db.session.scalars(
+        sa.select(CohortMeeting.workshop_id)
+        .where(CohortMeeting.cohort_id == cohort.id, CohortMeeting.entity_id.is_(None))
+        .order_by(CohortMeeting.workshop_id)
+    ).all()
+    for n, workshop_id in enumerate(shared[:2]):
+        start = utcnow().replace(microsecond=0) - timedelta(days=3 - n)
+        workshops.update_workshop(workshop_id, starts_at=start, ends_at=start + timedelta(hours=1))
+    cohorts.admit_entity(cohort.id, late.id)
+    db.session.commit()
+    page = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    rows = {
+        e.id: page.split(f'data-entity-id="{e.id}"')[1].split("</tr>")[0] for e in (early, late)
+    }
+    assert "Joined after 2 meetings" in rows[late.id]
+    assert "Joined after" not in rows[early.id]
+
+
 def _step(kind: str, title: str, *, week: int, minutes: int) -> dict:
     return {"kind": kind, "title": title, "week": week, "weekday": 2, "start_time": "10:00",
             "duration_minutes": minutes}  # fmt: skip
