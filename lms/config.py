@@ -71,6 +71,10 @@ class Defaults:
     HSTS_SECONDS = 365 * 24 * 3600
     #: The level of Aula's own loggers (``lms``, ``courses``, ``scheduler``).
     LOG_LEVEL = "INFO"
+    #: The days programmes do not meet unless a programme names its own (``flask --app lms
+    #: programmes holidays``): ``MM-DD`` every year, ``YYYY-MM-DD`` once. Spain's national
+    #: holidays of fixed date; a cohort's meetings on one of them are pointed out.
+    HOLIDAYS = "01-01 01-06 05-01 08-15 10-12 11-01 12-06 12-08 12-25"
     #: Retention (``flask --app lms prune``, and the worker every PRUNE_INTERVAL_HOURS): days
     #: after which what is past its time is deleted. Sessions, API tokens and e-mailed links,
     #: counted from when they expired or were used (they open nothing by then):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -14,6 +15,7 @@ from lms.accounts.models import User
 from lms.db import db, utcnow
 from lms.pagination import Window
 from lms.programmes.permissions import scope_for
+from lms.programmes.queries import get_programme, holidays_of
 
 from ..entities.models import Entity, Membership, Track
 from ..workshops.models import Attendance, Enrolment, EnrolmentState, Workshop, WorkshopStatus
@@ -255,6 +257,8 @@ class Dashboard:
     waiting: list[EntityRow]
     next_meetings: list[CohortMeeting]
     current_week: int
+    #: Coming days of meetings on which the programme does not meet: (day, meetings).
+    holidays: list[tuple[date, int]] = field(default_factory=list)
 
 
 def unannounced_checkins(now: datetime | None = None) -> list[tuple[CohortPlace, int]]:
@@ -324,6 +328,28 @@ def _held_shared(cohort_id: int, now: datetime) -> int:
     )
 
 
+def meetings_on_holidays(cohort: Cohort, now: datetime | None = None) -> list[tuple[date, int]]:
+    """The coming days, in the cohort's zone, on which it has meetings though its programme
+    does not meet (``lms.programmes.queries.holidays_of``): each day with how many."""
+    now = now or utcnow()
+    days = holidays_of(get_programme(cohort.programme_id))
+    zone = ZoneInfo(cohort.timezone)
+    found: dict[date, int] = {}
+    for starts_at in db.session.scalars(
+        sa.select(Workshop.starts_at)
+        .join(CohortMeeting, CohortMeeting.workshop_id == Workshop.id)
+        .where(
+            CohortMeeting.cohort_id == cohort.id,
+            Workshop.status == WorkshopStatus.scheduled,
+            Workshop.starts_at > now,
+        )
+    ):
+        day = starts_at.astimezone(zone).date()
+        if day in days:
+            found[day] = found.get(day, 0) + 1
+    return sorted(found.items())
+
+
 def dashboard(cohort: Cohort, now: datetime | None = None) -> Dashboard:
     now = now or utcnow()
     by_entity = checkins(cohort.id)
@@ -351,6 +377,7 @@ def dashboard(cohort: Cohort, now: datetime | None = None) -> Dashboard:
         rows["waitlisted"],
         upcoming[:5],
         cohort.week_of(now),
+        meetings_on_holidays(cohort, now),
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.db import db, utcnow
@@ -102,6 +103,19 @@ def new_itinerary():
     return render_template("courses/cohorts/itinerary_form.html", form=form), status
 
 
+def _holidays_note(days: list) -> str:
+    shown = ", ".join(d.isoformat() for d, _n in days[:6]) + (" …" if len(days) > 6 else "")
+    count = sum(n for _d, n in days)
+    return ngettext(
+        "%(num)d meeting falls on a day the programme does not meet: %(days)s. Move it if it "
+        "should not take place.",
+        "%(num)d meetings fall on days the programme does not meet: %(days)s. Move them if "
+        "they should not take place.",
+        count,
+        days=shown,
+    )
+
+
 @bp.route("/cohorts/new", methods=["GET", "POST"])
 @roles_required("coordinator")
 def new_cohort():
@@ -123,6 +137,9 @@ def new_cohort():
             return refuse(e, url_for(".new_cohort"))
         db.session.commit()
         flash(_("The cohort %(name)s is open.", name=cohort.name), "success")
+        on_holidays = queries.meetings_on_holidays(cohort)
+        if on_holidays:
+            flash(_holidays_note(on_holidays), "info")
         return redirect(url_for(".dashboard", cohort_id=cohort.id), 303)
     status = 422 if form.errors else 200
     return render_template("courses/cohorts/cohort_form.html", form=form), status

@@ -66,3 +66,25 @@ def staff(slug: str, email: str, role: str, remove: bool) -> None:
         add_member(programme.id, user, role)
     db.session.commit()
     click.echo(f"{user.email}: {'no longer ' if remove else ''}{role} of {programme.slug}.")
+
+
+@programmes.command("holidays")
+@click.option("--programme", "slug", required=True, help="The programme's slug.")
+@click.argument("days", nargs=-1)
+def holidays(slug: str, days: tuple[str, ...]) -> None:
+    """Name the days a programme does not meet (MM-DD every year, YYYY-MM-DD once); none
+    given: the site's HOLIDAYS again. Its cohorts' meetings on those days are pointed out."""
+    from lms.errors import DomainError
+
+    from .operations import set_holidays
+    from .queries import by_slug
+
+    programme = by_slug(slug)
+    if programme is None:
+        raise click.ClickException(f"There is no programme {slug}.")
+    try:
+        set_holidays(programme.id, " ".join(days))
+    except DomainError as e:
+        _fail(e)
+    db.session.commit()
+    click.echo(f"{programme.slug}: {programme.holidays or 'the site holidays'}")

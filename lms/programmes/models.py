@@ -43,6 +43,11 @@ class Programme(Model):
     locale: Mapped[str] = mapped_column(sa.String(8), nullable=False)
     #: IANA zone of its workshops and of the people who join from its pages.
     timezone: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    #: The days it does not meet: ``MM-DD`` every year, ``YYYY-MM-DD`` once, separated by
+    #: spaces; empty keeps the site's ``HOLIDAYS`` (:func:`.queries.holidays_of`).
+    holidays: Mapped[str] = mapped_column(
+        sa.String(2000), nullable=False, default="", server_default=""
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     members: Mapped[list[ProgrammeMember]] = relationship(

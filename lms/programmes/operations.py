@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from lms.accounts.models import Role, User
 from lms.accounts.operations import check_locale, check_timezone
 from lms.db import begin_write, db
-from lms.errors import Conflict, DomainError
+from lms.errors import Conflict, DomainError, NotFound
 
 from . import queries
 from .models import Programme, ProgrammeMember, ProgrammeRole
@@ -116,3 +116,15 @@ def ensure_programme(slug: str, name: str, *, locale: str, timezone: str) -> Pro
     return queries.by_slug(slug) or create_programme(
         name, slug=slug, locale=locale, timezone=timezone
     )
+
+
+def set_holidays(programme_id: int, text: str) -> Programme:
+    """Name the programme's days of no meeting (checked; "" goes back to the site's)."""
+    begin_write()
+    programme = queries.get_programme(programme_id)
+    if programme is None:
+        raise NotFound(_l("There is no such programme."))
+    queries.parse_holidays(text)
+    programme.holidays = " ".join(text.replace(",", " ").split())[:2000]
+    db.session.flush()
+    return programme

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import User
 from lms.db import db
+from lms.errors import DomainError
 
 from .models import Programme, ProgrammeMember, ProgrammeRole
 
@@ -21,6 +26,44 @@ def programme_name(programme_id: int | None) -> str:
     """The name a message about something of this programme is signed with ("" for none)."""
     programme = get_programme(programme_id) if programme_id is not None else None
     return programme.name if programme is not None else ""
+
+
+@dataclass(frozen=True)
+class Holidays:
+    """Days of no meeting: ``(month, day)`` every year and dates once."""
+
+    yearly: frozenset[tuple[int, int]]
+    once: frozenset[date]
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and ((day.month, day.day) in self.yearly or day in self.once)
+
+
+def parse_holidays(text: str) -> Holidays:
+    """``MM-DD`` and ``YYYY-MM-DD`` separated by spaces or commas; anything else is refused
+    with the entry named."""
+    yearly, once = set(), set()
+    for entry in text.replace(",", " ").split():
+        try:
+            if len(entry) == 5:
+                month, day = (int(part) for part in entry.split("-"))
+                date(2024, month, day)  # a leap year: 02-29 is a day
+                yearly.add((month, day))
+            else:
+                once.add(date.fromisoformat(entry))
+        except ValueError:
+            raise DomainError(
+                _l("“%(entry)s” is not a day: write MM-DD (every year) or YYYY-MM-DD.",
+                   entry=entry[:20]),
+                code="bad_holiday",
+            ) from None  # fmt: skip
+    return Holidays(frozenset(yearly), frozenset(once))
+
+
+def holidays_of(programme: Programme | None) -> Holidays:
+    """The programme's days of no meeting, or the site's when it names none."""
+    own = programme.holidays if programme is not None else ""
+    return parse_holidays(own or current_app.config["HOLIDAYS"])
 
 
 def by_slug(slug: str) -> Programme | None:

@@ -3,7 +3,7 @@ demo cohort, and who may open what."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -329,3 +329,46 @@ def test_the_cohort_referent_opens_its_entities_and_waiting_ones_show_no_meeting
     assert "Kick-off" not in page.get_data(as_text=True)
     login(make_user("trainer"))
     assert client.get(f"/entities/{admitted.id}").status_code == 403
+
+
+def test_meetings_on_days_the_programme_does_not_meet_are_pointed_out(
+    app, client, make_user, make_cohort, login
+):
+    # The site's holidays (HOLIDAYS) hold for a programme that names none; one that names
+    # its own (the CLI) replaces them; the dashboard lists the days, with how many meetings;
+    # a day that is not one is refused with the entry named, and nothing is kept.
+    from zoneinfo import ZoneInfo
+
+    from courses.cohorts.models import CohortMeeting
+    from courses.workshops.models import Workshop
+    from lms.programmes.queries import get_programme, parse_holidays
+
+    office = login(make_user("coordinator"))
+    cohort = make_cohort(entities=make_entities(make_user, 2), referent=office)
+    zone = ZoneInfo(cohort.timezone)
+    starts = db.session.scalars(
+        sa.select(Workshop.starts_at)
+        .join(CohortMeeting, CohortMeeting.workshop_id == Workshop.id)
+        .where(CohortMeeting.cohort_id == cohort.id)
+        .order_by(Workshop.starts_at)
+    ).all()
+    first = starts[0].astimezone(zone).date()
+    on_first = sum(1 for s in starts if s.astimezone(zone).date() == first)
+    app.config["HOLIDAYS"] = first.strftime("%m-%d")
+    page = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    note = page.split('id="holiday-meetings"')[1].split("</div>")[0]
+    assert f"{first.isoformat()}</time>: {on_first} meeting" in note
+    programme = get_programme(cohort.programme_id)
+    runner = app.test_cli_runner()
+    later = first + timedelta(days=400)
+    result = runner.invoke(args=["programmes", "holidays", "--programme", programme.slug,
+                                 later.isoformat()])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert 'id="holiday-meetings"' not in client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    result = runner.invoke(args=["programmes", "holidays", "--programme", programme.slug,
+                                 "12-25", "13-01"])  # fmt: skip
+    assert result.exit_code != 0 and "“13-01” is not a day" in result.output
+    db.session.rollback()
+    assert get_programme(cohort.programme_id).holidays == later.isoformat()
+    leap = parse_holidays("02-29")
+    assert date(2028, 2, 29) in leap and date(2027, 3, 1) not in leap
